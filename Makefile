@@ -1,0 +1,40 @@
+# Stride's build. `make test` is the one command that runs every test: it
+# installs the real peers the tests drive (scripts/tools.sh, idempotent) first.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
+GO ?= go
+FUZZTIME ?= 5s
+
+.PHONY: build test tools lint vet unit e2e fuzz clean
+
+build:
+	$(GO) build -o bin/ ./cmd/...
+
+tools:
+	@bash scripts/tools.sh
+
+vet:
+	$(GO) vet ./...
+
+lint: vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# Every test: unit, fuzz seeds, and end-to-end against real peers.
+test: tools lint
+	$(GO) test -count=1 -timeout 30m ./...
+
+unit:
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /test/e2e)
+
+e2e: tools
+	$(GO) test -count=1 -v ./test/e2e/...
+
+# Runs each fuzz target for FUZZTIME (make fuzz FUZZTIME=1m).
+fuzz:
+	@for pkg in $$($(GO) list ./internal/...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; done
+
+clean:
+	rm -rf bin

@@ -1,0 +1,11 @@
+// Package cacmd holds `stride ca …`: the commands that create or drive a CA.
+package cacmd
+
+import "github.com/spf13/cobra"
+
+// New returns the `ca` command group.
+func New() *cobra.Command {
+	cmd := &cobra.Command{Use: "ca", Short: "initialize and drive a certificate authority"}
+	cmd.AddCommand(newInitCmd())
+	return cmd
+}

@@ -1,0 +1,105 @@
+// Package cli is the `stride` command tree. It mirrors step's commands and
+// flags so that scripts port by changing the binary's name. Each command group
+// is a package of its own (cacmd, certcmd, cryptocmd, contextcmd), one file per
+// command; cmdutil holds what they share.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stride-pki/stride/internal/cli/cacmd"
+	"github.com/stride-pki/stride/internal/cli/certcmd"
+	"github.com/stride-pki/stride/internal/cli/cmdutil"
+	"github.com/stride-pki/stride/internal/cli/contextcmd"
+	"github.com/stride-pki/stride/internal/cli/cryptocmd"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=…".
+var Version = "0.1.0-dev"
+
+// Main runs the CLI with args and returns the process exit code (0 ok,
+// 1 failure, 2 usage). Errors are printed as one line on stderr.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := NewRoot()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "error: "+oneLine(err.Error()))
+	}
+	return cmdutil.ExitCode(err)
+}
+
+// NewRoot builds the whole command tree.
+func NewRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "stride",
+		Short:         "Stride: a step-compatible private certificate authority toolkit",
+		Version:       Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			paths, err := cmdutil.Paths(cmd)
+			if err != nil {
+				return err
+			}
+			defaults, err := cmdutil.LoadFlagDefaults(paths)
+			if err != nil {
+				return err
+			}
+			return cmdutil.ApplyDefaults(cmd, defaults)
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &cmdutil.UsageError{Err: err}
+	})
+	root.AddCommand(
+		newPathCmd(),
+		newVersionCmd(),
+		cacmd.New(),
+		certcmd.New(),
+		cryptocmd.New(),
+		contextcmd.New(),
+	)
+	wrapArgs(root)
+	return root
+}
+
+// wrapArgs makes argument-count errors usage errors (exit 2) everywhere.
+func wrapArgs(cmd *cobra.Command) {
+	if cmd.Args != nil {
+		orig := cmd.Args
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			if err := orig(c, args); err != nil {
+				return &cmdutil.UsageError{Err: err}
+			}
+			return nil
+		}
+	}
+	for _, c := range cmd.Commands() {
+		wrapArgs(c)
+	}
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(cmd.OutOrStdout(), "Stride CLI/%s\n", Version)
+			return nil
+		},
+	}
+}

@@ -131,3 +131,63 @@ func TestInspectJWTBadInput(t *testing.T) {
 		t.Fatalf("%s %v", p, err)
 	}
 }
+
+func TestEncryptJWKJSONRoundTrip(t *testing.T) {
+	k, _ := keys.Generate("EC", "P-256", 0)
+	jwk, _ := NewJWK(k)
+	b, err := EncryptJWKJSON(jwk, []byte("pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil || m["protected"] == nil || m["ciphertext"] == nil {
+		t.Fatalf("not a flattened JSON JWE: %s", b)
+	}
+	if !strings.Contains(string(b), "\n  \"protected\"") {
+		t.Fatalf("not indented as step writes it: %s", b)
+	}
+	got, err := DecryptJWK(string(b), []byte("pw"))
+	if err != nil || got.KeyID != jwk.KeyID {
+		t.Fatalf("round trip: %v", err)
+	}
+}
+
+func TestEncryptJSON(t *testing.T) {
+	ec, _ := keys.Generate("EC", "P-256", 0)
+	rsaKey, _ := keys.Generate("RSA", "", 2048)
+	ed, _ := keys.Generate("OKP", "", 0)
+	ecJWK, _ := NewJWK(ec)
+	tests := []struct {
+		name    string
+		key     any
+		opts    EncryptOptions
+		decrypt func(string) ([]byte, error)
+		wantErr bool
+	}{
+		{"password", []byte("pw"), EncryptOptions{}, func(s string) ([]byte, error) { return DecryptWithPassword(s, []byte("pw")) }, false},
+		{"EC JWK (sig) defaults to ECDH-ES", Public(ecJWK), EncryptOptions{}, func(s string) ([]byte, error) { return DecryptWithKey(s, ecJWK) }, false},
+		{"RSA public key", rsaKey.Public(), EncryptOptions{Enc: "A128CBC-HS256"}, func(s string) ([]byte, error) {
+			return DecryptWithKey(s, &JSONWebKey{Key: rsaKey})
+		}, false},
+		{"Ed25519 cannot encrypt", ed.Public(), EncryptOptions{}, nil, true},
+		{"bad enc", []byte("pw"), EncryptOptions{Enc: "nope"}, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := EncryptJSON([]byte("hello"), tt.key, tt.opts)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatal("want an error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain, err := tt.decrypt(string(out))
+			if err != nil || string(plain) != "hello" {
+				t.Fatalf("decrypt: %q %v", plain, err)
+			}
+		})
+	}
+}

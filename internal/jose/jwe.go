@@ -1,6 +1,7 @@
 package jose
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -42,12 +43,35 @@ func EncryptJWK(jwk *JSONWebKey, password []byte) (string, error) {
 // EncryptWithPassword encrypts plaintext to a compact PBES2-HS256+A128KW /
 // A256GCM JWE with content type cty ("" for none).
 func EncryptWithPassword(plain, password []byte, cty string) (string, error) {
+	obj, err := encryptPBES2(plain, password, cty)
+	if err != nil {
+		return "", err
+	}
+	return obj.CompactSerialize()
+}
+
+// EncryptJWKJSON is EncryptJWK in the flattened JSON serialization, indented
+// by two spaces: the form `step crypto jwk create` writes to a private key
+// file. DecryptJWK reads it as well as the compact form.
+func EncryptJWKJSON(jwk *JSONWebKey, password []byte) ([]byte, error) {
+	plain, err := json.Marshal(jwk)
+	if err != nil {
+		return nil, fmt.Errorf("marshalling JWK: %w", err)
+	}
+	obj, err := encryptPBES2(plain, password, "jwk+json")
+	if err != nil {
+		return nil, err
+	}
+	return indentJSON(obj.FullSerialize())
+}
+
+func encryptPBES2(plain, password []byte, cty string) (*gojose.JSONWebEncryption, error) {
 	if len(password) == 0 {
-		return "", errors.New("an empty password cannot encrypt")
+		return nil, errors.New("an empty password cannot encrypt")
 	}
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
-		return "", err
+		return nil, err
 	}
 	opts := &gojose.EncrypterOptions{}
 	if cty != "" {
@@ -57,13 +81,17 @@ func EncryptWithPassword(plain, password []byte, cty string) (string, error) {
 		Algorithm: gojose.PBES2_HS256_A128KW, Key: password, PBES2Count: PBES2Count, PBES2Salt: salt,
 	}, opts)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	obj, err := enc.Encrypt(plain)
-	if err != nil {
-		return "", err
+	return enc.Encrypt(plain)
+}
+
+func indentJSON(s string) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, []byte(s), "", "  "); err != nil {
+		return nil, err
 	}
-	return obj.CompactSerialize()
+	return buf.Bytes(), nil
 }
 
 // Encrypt encrypts plaintext to a recipient key (public JWK) with the given

@@ -2,6 +2,7 @@ package cryptocmd
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -200,7 +201,7 @@ func jwtHeaders(o *jwtSignOptions, jwk *jose.JSONWebKey) (map[string]any, error)
 	if err != nil {
 		return nil, err
 	}
-	if eq, ok := certs[0].PublicKey.(interface{ Equal(any) bool }); !ok || !eq.Equal(pub) {
+	if eq, ok := certs[0].PublicKey.(interface{ Equal(crypto.PublicKey) bool }); !ok || !eq.Equal(pub) {
 		return nil, fmt.Errorf("%s: the certificate's key is not the signing key", o.x5cCert)
 	}
 	chain := make([]string, len(certs))

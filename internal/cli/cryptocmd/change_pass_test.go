@@ -50,6 +50,7 @@ func TestChangePass(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			key := copyFile(t, tt.src, dir, "key"+string(rune('a'+i)))
 			before, _ := os.ReadFile(key)
 			_, _, err := run(t, "", append([]string{"change-pass", key}, tt.args...)...)

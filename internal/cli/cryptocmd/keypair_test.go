@@ -36,6 +36,7 @@ func TestKeypair(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			pub := filepath.Join(dir, "k"+string(rune('a'+i))+".pub")
 			priv := filepath.Join(dir, "k"+string(rune('a'+i))+".key")
 			_, stderr, err := run(t, "", append([]string{"keypair", pub, priv}, tt.args...)...)

@@ -105,3 +105,11 @@ func (d ASN1DN) MarshalJSON() ([]byte, error) {
 	type plain ASN1DN
 	return marshalWithExtra(plain(d), d.Extra)
 }
+
+// provisionersOrNil lets callers range over a possibly absent authority.
+func (a *Authority) provisionersOrNil() []Provisioner {
+	if a == nil {
+		return nil
+	}
+	return a.Provisioners
+}

@@ -16,14 +16,20 @@ func jsonError(path string, data []byte, err error) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		line, col := lineCol(data, se.Offset)
+		// Offset counts the offending byte; point at it, not past it.
+		line, col := lineCol(data, max(se.Offset-1, 0))
 		return fmt.Errorf("%s:%d:%d: invalid JSON: %v", path, line, col, se)
 	case errors.As(err, &te):
-		line, col := lineCol(data, te.Offset)
 		field := te.Field
 		if field == "" {
 			field = "value"
 		}
+		if te.Offset < 0 {
+			// Raised by one of our own UnmarshalJSON methods, which cannot
+			// know where they are in the file; the decoder filled the path.
+			return fmt.Errorf("%s: field %q: cannot use JSON %s as %s", path, field, te.Value, te.Type)
+		}
+		line, col := lineCol(data, te.Offset)
 		return fmt.Errorf("%s:%d:%d: field %q: cannot use JSON %s as %s", path, line, col, field, te.Value, te.Type)
 	default:
 		return fmt.Errorf("%s: %w", path, err)

@@ -69,10 +69,17 @@ func (p Paths) ProfileDefaults() string {
 	return filepath.Join(p.Profile, "config", DefaultsName)
 }
 
-// Context is one entry of contexts.json.
+// Context is one entry of contexts.json: the directory names, under
+// authorities/ and profiles/, of the context's authority and profile.
 type Context struct {
 	Authority string `json:"authority"`
 	Profile   string `json:"profile,omitempty"`
+	Extra     Extra  `json:"-"`
+}
+
+func (c Context) MarshalJSON() ([]byte, error) {
+	type plain Context
+	return marshalWithExtra(plain(c), c.Extra)
 }
 
 // ContextsFile is $STRIDEPATH/contexts.json: context name -> entry.
@@ -121,7 +128,7 @@ func LoadContexts(base string) (ContextsFile, error) {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	var c ContextsFile
-	if err := json.Unmarshal(b, &c); err != nil {
+	if err := decodeWithExtra(b, &c); err != nil {
 		return nil, jsonError(path, b, err)
 	}
 	if c == nil {

@@ -20,6 +20,9 @@ import (
 // subjectAltName extension is built here and passed as an extra extension;
 // the DNS/email/IP/URI fields are still filled so policy checks see them.
 func (c *Certificate) X509(pub crypto.PublicKey) (*x509.Certificate, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
 	sans, err := c.splitSANs()
 	if err != nil {
 		return nil, err

@@ -143,7 +143,28 @@ func ParseCertificateJSON(b []byte) (*Certificate, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidJSON, describeJSONError(b, err))
 	}
+	if err := c.validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidJSON, err)
+	}
 	return &c, nil
+}
+
+// validate catches what JSON decoding cannot: required members that were
+// left out (a missing OID would only fail later, inside CreateCertificate).
+func (c *Certificate) validate() error {
+	for _, s := range []Subject{c.Subject, c.Issuer} {
+		for _, n := range s.ExtraNames {
+			if len(n.Type) == 0 {
+				return errors.New("extraNames: type is required")
+			}
+		}
+	}
+	for _, e := range c.Extensions {
+		if len(e.ID) == 0 {
+			return errors.New("extensions: id is required")
+		}
+	}
+	return nil
 }
 
 // describeJSONError adds a line:column to syntax and type errors.

@@ -89,4 +89,3 @@ func FuzzParseCertificateJSON(f *testing.F) {
 		}
 	})
 }
-

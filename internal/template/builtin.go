@@ -23,6 +23,17 @@ const AttestedLeafTemplate = `{
 	"extKeyUsage": ["clientAuth"]
 }`
 
+// IIDLeafTemplate is for cloud instance-identity provisioners (AWS, GCP,
+// Azure): the common name comes from the CSR, and .SANs is what the
+// provisioner decided (the verified instance names with disableCustomSANs,
+// the CSR's names otherwise).
+const IIDLeafTemplate = `{
+	"subject": {"commonName": {{ toJson .Insecure.CR.Subject.CommonName }}},
+	"sans": {{ toJson .SANs }},
+	"keyUsage": [{{ if typeIs "*rsa.PublicKey" .Insecure.CR.PublicKey }}"keyEncipherment", {{ end }}"digitalSignature"],
+	"extKeyUsage": ["serverAuth", "clientAuth"]
+}`
+
 // AdminLeafTemplate takes the subject and every name from the CSR; it is for
 // requesters allowed any name (K8sSA, OIDC admins).
 const AdminLeafTemplate = `{

@@ -1,16 +1,3 @@
-// Package template renders X.509 certificate templates in step's format and
-// turns the result into an *x509.Certificate ready for x509.CreateCertificate.
-//
-// A template is Go text/template source (with sprig's functions, minus those
-// that read the environment) whose output is the JSON of Certificate. The flow
-// is Parse -> Render(Data) -> ParseCertificateJSON -> Certificate.X509(pub);
-// NewCertificate does all of it. Values that come from a request reach the
-// JSON only through toJson in the built-in templates, so a hostile name cannot
-// add fields to the certificate.
-//
-// The package is a leaf: it knows nothing of provisioners, storage or HTTP.
-// Errors a template raises on purpose with `fail` are *FailError, which the
-// API shows to the client as a 400.
 package template
 
 import (

@@ -49,6 +49,12 @@ func TestBuiltinTemplates(t *testing.T) {
 		{"leaf rsa", LeafTemplate, rsaCSR, func(t *testing.T, c *x509.Certificate) {
 			eq(t, c.KeyUsage, digital|x509.KeyUsageKeyEncipherment)
 		}},
+		{"iid leaf", IIDLeafTemplate, ecCSR, func(t *testing.T, c *x509.Certificate) {
+			eq(t, c.Subject.CommonName, "csr-cn")
+			eq(t, c.Subject.Organization, []string(nil))
+			eq(t, c.DNSNames, []string{"token.example"})
+			eq(t, c.ExtKeyUsage, both)
+		}},
 		{"attested leaf", AttestedLeafTemplate, ecCSR, func(t *testing.T, c *x509.Certificate) {
 			eq(t, c.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth})
 		}},
@@ -118,7 +124,7 @@ func TestInjection(t *testing.T) {
 	evilSAN := `x"}], "keyUsage": ["certSign"], "sans": [{"type": "dns", "value": "y`
 	key := newKey(t)
 	cr := newCSR(t, key, &x509.CertificateRequest{Subject: pkix.Name{CommonName: evilCN}})
-	for name, text := range map[string]string{"leaf": LeafTemplate, "admin": AdminLeafTemplate, "csr": CertificateRequestTemplate} {
+	for name, text := range map[string]string{"leaf": LeafTemplate, "iid": IIDLeafTemplate, "admin": AdminLeafTemplate, "csr": CertificateRequestTemplate} {
 		t.Run(name, func(t *testing.T) {
 			data := NewData(evilCN, []string{evilSAN})
 			data.SetUserData(map[string]any{"evil": evilCN})

@@ -42,7 +42,8 @@ func (t *Template) Render(data Data) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Certificate renders the template and decodes the result.
+// Certificate renders the template and decodes the result. Templates that
+// read .Insecure.CR need it set; ForRequest and ForKey do that.
 func (t *Template) Certificate(data Data) (*Certificate, error) {
 	out, err := t.Render(data)
 	if err != nil {
@@ -64,36 +65,47 @@ func Render(text string, data Data) ([]byte, error) {
 	return t.Render(data)
 }
 
-// NewCertificate renders text for a CSR: it sets .Insecure.CR from cr
+// ForRequest renders the template for a CSR: it sets .Insecure.CR from cr
 // (overwriting any earlier value, so the view always matches the key being
-// certified) and decodes the result. Use the result's X509(cr.PublicKey).
-// data may be nil.
-func NewCertificate(cr *x509.CertificateRequest, text string, data Data) (*Certificate, error) {
+// certified) and decodes the result. Convert it with X509(cr.PublicKey).
+// data may be nil; it is modified.
+func (t *Template) ForRequest(cr *x509.CertificateRequest, data Data) (*Certificate, error) {
 	if data == nil {
 		data = Data{}
 	}
 	data.SetCertificateRequest(cr)
-	return newCertificate(text, data)
+	return t.Certificate(data)
 }
 
-// NewCertificateFromKey renders text where there is no CSR (roots,
-// intermediates and self-signed certificates made offline). .Insecure.CR is
-// set to a view holding only the public key, so templates that inspect
+// ForKey renders the template where there is no CSR (roots, intermediates
+// and self-signed certificates made offline). .Insecure.CR is set to a view
+// holding only the public key, so templates that look at
 // .Insecure.CR.PublicKey, like the built-in leaf, still work.
-func NewCertificateFromKey(pub crypto.PublicKey, text string, data Data) (*Certificate, error) {
+func (t *Template) ForKey(pub crypto.PublicKey, data Data) (*Certificate, error) {
 	if data == nil {
 		data = Data{}
 	}
 	data.SetInsecure(KeyCR, &CertificateRequest{PublicKey: pub, PublicKeyAlgorithm: publicKeyAlgorithm(pub)})
-	return newCertificate(text, data)
+	return t.Certificate(data)
 }
 
-func newCertificate(text string, data Data) (*Certificate, error) {
+// NewCertificate parses text and calls ForRequest; callers that render the
+// same template often should Parse it once instead.
+func NewCertificate(cr *x509.CertificateRequest, text string, data Data) (*Certificate, error) {
 	t, err := Parse("x509", text)
 	if err != nil {
 		return nil, err
 	}
-	return t.Certificate(data)
+	return t.ForRequest(cr, data)
+}
+
+// NewCertificateFromKey parses text and calls ForKey.
+func NewCertificateFromKey(pub crypto.PublicKey, text string, data Data) (*Certificate, error) {
+	t, err := Parse("x509", text)
+	if err != nil {
+		return nil, err
+	}
+	return t.ForKey(pub, data)
 }
 
 // publicKeyAlgorithm names the algorithm of a key the way a parsed CSR would.

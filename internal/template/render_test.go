@@ -233,3 +233,40 @@ func TestCertificateRequestView(t *testing.T) {
 	}
 	eq(t, string(out), "v dns=d.example uri=urn:x *ecdsa.PublicKey")
 }
+
+// TestTemplateReuse renders one parsed template from many goroutines, as the
+// online CA does.
+func TestTemplateReuse(t *testing.T) {
+	tmpl, err := Parse("leaf", LeafTemplate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := newKey(t)
+	cr := newCSR(t, key, &x509.CertificateRequest{})
+	errs := make(chan error, 16)
+	for i := range 16 {
+		go func() {
+			name := strings.Repeat("a", i+1) + ".example"
+			c, err := tmpl.ForRequest(cr, NewData(name, []string{name}))
+			if err == nil && c.Subject.CommonName != name {
+				err = errors.New("got " + c.Subject.CommonName)
+			}
+			errs <- err
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestNullFields(t *testing.T) {
+	c, err := ParseCertificateJSON([]byte(`{"subject":null,"sans":null,"dnsNames":null,"keyUsage":null,"basicConstraints":null}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Subject.IsZero() || c.SANs != nil || c.BasicConstraints != nil {
+		t.Errorf("nulls decoded to values: %+v", c)
+	}
+}

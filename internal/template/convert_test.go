@@ -42,6 +42,11 @@ func TestFieldsRoundTrip(t *testing.T) {
 					t.Errorf("extra name missing: %v", s.Names)
 				}
 			}},
+		{"subject single-valued as lists", `{"subject":{"commonName":["listed"],"serialNumber":["SN"],"country":[]}}`,
+			func(t *testing.T, c *x509.Certificate) {
+				eq(t, c.Subject.CommonName, "listed")
+				eq(t, c.Subject.SerialNumber, "SN")
+			}},
 		{"subject as string", `{"subject":"just-cn"}`,
 			func(t *testing.T, c *x509.Certificate) { eq(t, c.Subject.CommonName, "just-cn") }},
 		{"rawSubject", `{"subject":"ignored","rawSubject":"` + base64.StdEncoding.EncodeToString(mustMarshal(pkix.Name{CommonName: "raw"}.ToRDNSequence())) + `"}`,
@@ -311,6 +316,7 @@ func TestParseCertificateJSONErrors(t *testing.T) {
 		"bad sigalg":        `{"signatureAlgorithm":"ROT13"}`,
 		"bad base64":        `{"subjectKeyId":"***"}`,
 		"list of numbers":   `{"dnsNames":[1,2]}`,
+		"two common names":  `{"subject":{"commonName":["a","b"]}}`,
 		"extra name number": `{"subject":{"extraNames":[{"type":"1.2.3","value":5}]}}`,
 	}
 	for name, js := range tests {

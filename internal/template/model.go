@@ -57,7 +57,8 @@ type Subject struct {
 type subjectFields Subject
 
 // UnmarshalJSON accepts an object or, as step does, a bare string that is the
-// common name.
+// common name. commonName and serialNumber, single-valued in Go's pkix.Name,
+// also accept a list of at most one string, like the other attributes.
 func (s *Subject) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '"' {
@@ -68,12 +69,39 @@ func (s *Subject) UnmarshalJSON(b []byte) error {
 		*s = Subject{CommonName: cn}
 		return nil
 	}
-	var f subjectFields
+	// The outer fields shadow the embedded ones of the same JSON name.
+	var f struct {
+		subjectFields
+		CommonName   json.RawMessage `json:"commonName"`
+		SerialNumber json.RawMessage `json:"serialNumber"`
+	}
 	if err := json.Unmarshal(b, &f); err != nil {
 		return err
 	}
-	*s = Subject(f)
+	cn, err := singleString("commonName", f.CommonName)
+	if err != nil {
+		return err
+	}
+	sn, err := singleString("serialNumber", f.SerialNumber)
+	if err != nil {
+		return err
+	}
+	*s = Subject(f.subjectFields)
+	s.CommonName, s.SerialNumber = cn, sn
 	return nil
+}
+
+func singleString(field string, raw json.RawMessage) (string, error) {
+	list, err := stringOrList(raw)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%s: %w", field, err)
+	case len(list) > 1:
+		return "", fmt.Errorf("%s: a subject has one %s, got %d", field, field, len(list))
+	case len(list) == 1:
+		return list[0], nil
+	}
+	return "", nil
 }
 
 // IsZero reports whether no attribute is set; it drives `omitzero`.

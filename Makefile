@@ -5,10 +5,14 @@ export PATH := $(CURDIR)/.tools/bin:$(PATH)
 GO ?= go
 FUZZTIME ?= 5s
 
-.PHONY: build test tools lint vet unit e2e fuzz clean
+.PHONY: build demo test tools lint vet unit e2e fuzz clean
 
 build:
 	$(GO) build -o bin/ ./cmd/...
+
+# A working offline CA: a PKI in a throwaway $STRIDEPATH and a verified leaf.
+demo:
+	@bash scripts/demo.sh
 
 tools:
 	@bash scripts/tools.sh

@@ -31,7 +31,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
-	if err != nil {
+	if err != nil && !cmdutil.IsSilent(err) {
 		fmt.Fprintln(stderr, "error: "+oneLine(err.Error()))
 	}
 	return cmdutil.ExitCode(err)
@@ -46,6 +46,9 @@ func NewRoot() *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Annotations[cmdutil.AnnotationNoDefaults] != "" {
+				return cmdutil.ApplyDefaults(cmd, nil)
+			}
 			paths, err := cmdutil.Paths(cmd)
 			if err != nil {
 				return err

@@ -22,20 +22,6 @@ const (
 	exitOtherError  = 255
 )
 
-// ExitError carries a specific process exit code. cmdutil.ExitCode does not
-// know it yet: until it does, missing files exit 2 (a usage error) and other
-// errors 1.
-// TODO(cmdutil): honour an ExitCode() method so 255 is reported as step does.
-type ExitError struct {
-	Code int
-	Err  error
-}
-
-func (e *ExitError) Error() string { return e.Err.Error() }
-func (e *ExitError) Unwrap() error { return e.Err }
-
-// ExitCode is the process exit code the command asks for.
-func (e *ExitError) ExitCode() int { return e.Code }
 
 // errNoRenewal reports "does not need renewal": a result, not a failure, but
 // it must exit 1.
@@ -83,15 +69,15 @@ func runNeedsRenewal(cmd *cobra.Command, arg string, o renewalOptions, now time.
 	}
 	if !isURL(arg) {
 		if _, err := os.Stat(arg); errors.Is(err, os.ErrNotExist) {
-			return &cmdutil.UsageError{Err: &ExitError{Code: exitFileMissing, Err: fmt.Errorf("%s does not exist", arg)}}
+			return &cmdutil.UsageError{Err: &cmdutil.ExitError{Code: exitFileMissing, Err: fmt.Errorf("%s does not exist", arg)}}
 		}
 	}
 	in, err := loadArg(cmd, arg, o.remote)
 	if err != nil {
-		return &ExitError{Code: exitOtherError, Err: err}
+		return &cmdutil.ExitError{Code: exitOtherError, Err: err}
 	}
 	if in.csr != nil {
-		return &ExitError{Code: exitOtherError, Err: fmt.Errorf("%s: is a certificate request, not a certificate", arg)}
+		return &cmdutil.ExitError{Code: exitOtherError, Err: fmt.Errorf("%s: is a certificate request, not a certificate", arg)}
 	}
 	certs := in.certs
 	if !o.bundle {
@@ -108,7 +94,7 @@ func runNeedsRenewal(cmd *cobra.Command, arg string, o renewalOptions, now time.
 	if o.verbose {
 		fmt.Fprintln(cmd.OutOrStdout(), "certificate does not need renewal")
 	}
-	return &ExitError{Code: exitNoRenewal, Err: errNoRenewal}
+	return &cmdutil.ExitError{Code: exitNoRenewal, Err: errNoRenewal, Silent: true}
 }
 
 // parseRenewalWindow turns --expires-in into a predicate "needs renewal at now".

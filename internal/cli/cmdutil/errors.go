@@ -27,10 +27,32 @@ func Usagef(format string, args ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, args...)}
 }
 
+// ExitError asks for a specific exit code, for commands whose code is a
+// result (`certificate needs-renewal` exits 1 for "not yet"). Silent ones
+// print nothing.
+type ExitError struct {
+	Code   int
+	Err    error
+	Silent bool
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// IsSilent reports whether err asks not to be printed.
+func IsSilent(err error) bool {
+	var ee *ExitError
+	return errors.As(err, &ee) && ee.Silent
+}
+
 // ExitCode maps an error returned by a command to the process exit code.
 func ExitCode(err error) int {
 	if err == nil {
 		return ExitOK
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
 	}
 	var ue *UsageError
 	if errors.As(err, &ue) {

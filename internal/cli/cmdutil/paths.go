@@ -54,3 +54,8 @@ func LoadFlagDefaults(p config.Paths) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// AnnotationNoDefaults marks a command that must not read defaults.json
+// (`ca init` creates it, possibly for a context that does not exist yet);
+// STRIDE_* variables still apply.
+const AnnotationNoDefaults = "stride/no-defaults"

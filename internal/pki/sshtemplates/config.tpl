@@ -1,0 +1,2 @@
+Host *
+	Include "{{ if .User.StepBasePath }}{{ .User.StepBasePath }}{{ else }}{{ .User.StepPath }}{{ end }}/ssh/includes"

@@ -1,0 +1,1 @@
+Include "{{ .User.StepPath }}/ssh/config"

@@ -81,8 +81,8 @@ func (r result) String() string {
 
 // env is a test's environment: its own $STRIDEPATH and $STEPPATH.
 type env struct {
-	t        *testing.T
-	dir      string
+	t                    *testing.T
+	dir                  string
 	stridePath, stepPath string
 }
 

@@ -22,7 +22,6 @@ const (
 	exitOtherError  = 255
 )
 
-
 // errNoRenewal reports "does not need renewal": a result, not a failure, but
 // it must exit 1.
 var errNoRenewal = errors.New("certificate does not need renewal")

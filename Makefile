@@ -23,8 +23,9 @@ vet:
 lint: vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# Every test: unit, fuzz seeds, and end-to-end against real peers.
-test: tools lint
+# Every test: a short fuzz of each parser, then unit tests (with the fuzz
+# seed corpora) and end-to-end tests against real peers.
+test: tools lint fuzz
 	$(GO) test -count=1 -timeout 30m ./...
 
 unit:
@@ -37,7 +38,7 @@ e2e: tools
 fuzz:
 	@for pkg in $$($(GO) list ./internal/...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	    echo "== fuzz $$f ($$pkg, $(FUZZTIME))"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/stride-fuzz.log 2>&1 || { cat /tmp/stride-fuzz.log; exit 1; }; \
 	  done; done
 
 clean:

@@ -31,6 +31,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
+		err = &cmdutil.UsageError{Err: err} // cobra has no typed error for this
+	}
 	if err != nil && !cmdutil.IsSilent(err) {
 		fmt.Fprintln(stderr, "error: "+oneLine(err.Error()))
 	}

@@ -1,0 +1,107 @@
+// Package storage defines what the CA keeps, shaped by use case: each method
+// is one transaction, so nothing is ever half-written. Backends (bolt/ and,
+// later, badger/, postgres/, mysql/) implement Store; storagetest holds the
+// one conformance suite every backend runs.
+//
+// Contract for every method: ctx cancels waiting (not a committed write);
+// errors are the sentinels below, wrapped with context, or a backend error;
+// all methods are safe for concurrent use.
+package storage
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors; test them with errors.Is.
+var (
+	// ErrNotFound: the record does not exist.
+	ErrNotFound = errors.New("storage: not found")
+	// ErrConflict: a record with that key exists already (certificates are insert-only).
+	ErrConflict = errors.New("storage: already exists")
+	// ErrTokenUsed: the one-time token was consumed before; nothing else in the
+	// transaction was written.
+	ErrTokenUsed = errors.New("storage: token already used")
+	// ErrAlreadyRevoked: the serial has a revocation already.
+	ErrAlreadyRevoked = errors.New("storage: already revoked")
+	// ErrLocked: an embedded database is held by another process.
+	ErrLocked = errors.New("storage: database is locked by another process")
+)
+
+// ProvisionerRef names the provisioner that authorized an issuance.
+type ProvisionerRef struct {
+	ID   string `json:"id"`   // token ID, e.g. "admin:<kid>" or "x5c/name"
+	Name string `json:"name"` // provisioner name
+	Type string `json:"type"` // "JWK", "X5C", …
+}
+
+// Certificate is one issued X.509 certificate and what is known about how it
+// was issued. Renewals and rekeys are certificates of their own.
+type Certificate struct {
+	Serial      string         // decimal, as step writes serials
+	DER         []byte         // the certificate
+	Subject     string         // subject common name
+	SANs        []string       // DNS names, IPs, emails and URIs, as strings
+	NotBefore   time.Time      //
+	NotAfter    time.Time      //
+	Provisioner ProvisionerRef //
+	IssuedAt    time.Time      // when it was recorded
+	RenewedFrom string         // serial of the certificate it renews or rekeys, if any
+}
+
+// Revocation records that a certificate is revoked (passively, as step-ca).
+type Revocation struct {
+	Serial        string    // decimal
+	ReasonCode    int       // RFC 5280 CRLReason, 0..10
+	Reason        string    // free text from the requester
+	RevokedAt     time.Time //
+	ExpiresAt     time.Time // the certificate's notAfter when known (zero otherwise)
+	ProvisionerID string    // who authorized it
+	TokenID       string    // the token that authorized it, if any
+	MTLS          bool      // authorized by the certificate itself over mTLS
+	ACME          bool      // authorized through ACME
+}
+
+// UsedToken is a one-time token to consume in the same transaction as the
+// operation it authorizes. ID is the provisioner-scoped replay key.
+type UsedToken struct {
+	ID        string
+	ExpiresAt time.Time // the token's exp: the record may be purged after it
+}
+
+// Certificates stores issued certificates.
+type Certificates interface {
+	// RecordIssuance stores cert and, when tok is not nil, consumes tok, in
+	// one transaction: ErrTokenUsed (nothing stored) when tok was used before,
+	// ErrConflict when the serial exists.
+	RecordIssuance(ctx context.Context, cert Certificate, tok *UsedToken) error
+	// Certificate returns the certificate with serial, or ErrNotFound.
+	Certificate(ctx context.Context, serial string) (*Certificate, error)
+}
+
+// Revocations stores revocations.
+type Revocations interface {
+	// Revoke records rev and, when tok is not nil, consumes tok, in one
+	// transaction: ErrTokenUsed or ErrAlreadyRevoked leave nothing written.
+	Revoke(ctx context.Context, rev Revocation, tok *UsedToken) error
+	// Revocation returns the revocation of serial, or ErrNotFound.
+	Revocation(ctx context.Context, serial string) (*Revocation, error)
+}
+
+// Tokens consumes one-time tokens on their own (operations that store nothing else).
+type Tokens interface {
+	// UseToken consumes tok with one atomic insert: ErrTokenUsed when it was used.
+	UseToken(ctx context.Context, tok UsedToken) error
+	// PurgeTokens deletes used tokens that expired before t and returns how many.
+	PurgeTokens(ctx context.Context, before time.Time) (int, error)
+}
+
+// Store is everything a CA keeps.
+type Store interface {
+	Certificates
+	Revocations
+	Tokens
+	// Close releases the database; no method may be called after it.
+	Close() error
+}

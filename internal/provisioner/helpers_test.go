@@ -237,3 +237,17 @@ func wantErr(t *testing.T, err error, kind caerr.Kind, msg string) {
 		t.Fatalf("got %v %q (%v), want %v %q", caerr.KindOf(err), caerr.Message(err), err, kind, msg)
 	}
 }
+
+// publicJWK is a fresh public JWK as ca.json holds it.
+func publicJWK(t testing.TB) json.RawMessage {
+	t.Helper()
+	priv, err := jose.NewJWK(newKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(jose.Public(priv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -46,6 +46,8 @@ func TestLookup(t *testing.T) {
 		{name: "OIDC client ID is not routed yet", token: func(t *testing.T) string {
 			return f.jwkToken(t, func(c map[string]any) { c["aud"] = "client-id" })
 		}, kind: caerr.Unauthorized, msg: notFound},
+		{name: "oversized", token: func(*testing.T) string { return strings.Repeat("a.", 20000) },
+			kind: caerr.Unauthorized, msg: "invalid token: larger than 32768 bytes"},
 		{name: "malformed", token: func(*testing.T) string { return "a.b" },
 			kind: caerr.Unauthorized, msg: "invalid token: not a compact JWS (want three dot-separated parts)"},
 	}

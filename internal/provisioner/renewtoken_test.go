@@ -2,7 +2,11 @@ package provisioner
 
 import (
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/x509"
+	"encoding/base64"
+	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,5 +85,36 @@ func TestVerifyRenewToken(t *testing.T) {
 	}
 	if _, _, err := VerifyRenewToken(renew(t, valid, key, nil), nil, nil, aud, testNow); caerr.KindOf(err) != caerr.Unauthorized {
 		t.Errorf("nil roots: %v", err)
+	}
+}
+
+// TestRenewTokenReplayKeyIgnoresSignatureBytes replays a renew token with
+// its ECDSA signature flipped to (r, n-s), which still verifies: the replay
+// key must not change, or the replay check could be dodged.
+func TestRenewTokenReplayKeyIgnoresSignatureBytes(t *testing.T) {
+	ca := newTestCA(t, "Stride Root")
+	key := newKey(t)
+	cert := ca.issue(t, testSub, key.Public(), x509.KeyUsageDigitalSignature)
+	tok := mint(t, gojose.ES256, key, map[string]any{"x5cInsecure": chainHeader([]*x509.Certificate{cert})}, map[string]any{
+		"sub": testSub, "aud": caURL + "/1.0/renew", "iat": testNow.Unix(), "exp": testNow.Add(time.Minute).Unix(),
+	})
+	i := strings.LastIndexByte(tok, '.')
+	sig, err := base64.RawURLEncoding.DecodeString(tok[i+1:])
+	if err != nil || len(sig) != 64 {
+		t.Fatalf("signature: %v", err)
+	}
+	s := new(big.Int).SetBytes(sig[32:])
+	s.Sub(elliptic.P256().Params().N, s)
+	flipped := append(append([]byte{}, sig[:32]...), s.FillBytes(make([]byte, 32))...)
+	tok2 := tok[:i+1] + base64.RawURLEncoding.EncodeToString(flipped)
+
+	aud := NewAudiences([]string{"ca.example.com"})
+	_, t1, err1 := VerifyRenewToken(tok, ca.pool(), nil, aud, testNow)
+	_, t2, err2 := VerifyRenewToken(tok2, ca.pool(), nil, aud, testNow)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("verify: %v, %v", err1, err2)
+	}
+	if tok == tok2 || t1.ID != t2.ID {
+		t.Errorf("replay keys differ: %q vs %q", t1.ID, t2.ID)
 	}
 }

@@ -192,10 +192,15 @@ func (t *parsedToken) verify(pub crypto.PublicKey, algs []gojose.SignatureAlgori
 	return nil
 }
 
-// hash is the replay key of a token without jti: lower-hex SHA-256 of the
-// token as sent (reference §2.1).
+// hash is the replay key of a token without jti: lower-hex SHA-256 of its
+// signing input (header "." payload). step hashes the whole token, but the
+// signature is malleable (ECDSA (r, n-s), non-canonical base64 bits), so a
+// replayed token could carry new signature bytes and a new hash; the
+// signing input cannot change without breaking the signature (security.md
+// rule 4).
 func (t *parsedToken) hash() string {
-	sum := sha256.Sum256([]byte(t.raw))
+	input := t.raw[:strings.LastIndexByte(t.raw, '.')]
+	sum := sha256.Sum256([]byte(input))
 	return hex.EncodeToString(sum[:])
 }
 

@@ -115,8 +115,13 @@ func (c *tokenClaims) checkTimes(r timeRules) error {
 	case !c.IssuedAt.IsZero() && c.IssuedAt.After(r.Now.Add(r.Leeway)):
 		return invalidToken("token was issued in the future")
 	}
-	if !r.NotIssuedBefore.IsZero() && (c.IssuedAt.IsZero() || c.IssuedAt.Before(r.NotIssuedBefore)) {
-		return invalidToken("token issued before the bootstrap of certificate authority")
+	if !r.NotIssuedBefore.IsZero() {
+		if c.IssuedAt.IsZero() {
+			return invalidToken(`claim "iat" is required`)
+		}
+		if c.IssuedAt.Before(r.NotIssuedBefore) {
+			return invalidToken("token issued before the bootstrap of certificate authority")
+		}
 	}
 	start := r.Now
 	if !c.NotBefore.IsZero() {

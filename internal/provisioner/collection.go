@@ -24,7 +24,8 @@ type Options struct {
 	AuthorityClaims *config.Claims
 	// StartTime is when this CA (re)started: tokens issued earlier are
 	// refused unless DisableIssuedAtCheck, because the replay record of an
-	// in-memory store did not survive the restart.
+	// in-memory store did not survive the restart. While the check is on,
+	// tokens must carry iat. A zero StartTime disables the check.
 	StartTime            time.Time
 	DisableIssuedAtCheck bool
 	// MaxTokenLifetime caps exp minus nbf; 0 means DefaultMaxTokenLifetime,

@@ -72,7 +72,10 @@ func TestJWKAuthorizeSign(t *testing.T) {
 		}, opts: func(o *Options) { o.DisableIssuedAtCheck = true }},
 		{name: "iat missing", token: func(t *testing.T) string {
 			return f.jwkToken(t, func(c map[string]any) { delete(c, "iat") })
-		}, kind: caerr.Unauthorized, msg: "invalid token: token issued before the bootstrap of certificate authority"},
+		}, kind: caerr.Unauthorized, msg: `invalid token: claim "iat" is required`},
+		{name: "iat missing with disableIssuedAtCheck", token: func(t *testing.T) string {
+			return f.jwkToken(t, func(c map[string]any) { delete(c, "iat") })
+		}, opts: func(o *Options) { o.DisableIssuedAtCheck = true }},
 		{name: "missing exp", token: func(t *testing.T) string {
 			return f.jwkToken(t, func(c map[string]any) { delete(c, "exp") })
 		}, kind: caerr.Unauthorized, msg: `invalid token: claim "exp" is required`},

@@ -1,8 +1,13 @@
 // Package provisioner verifies the credentials that authorize certificate
 // operations: one-time tokens of JWK and X5C provisioners (and, later, OIDC,
 // ACME, SSHPOP, K8sSA, SCEP …), and the x5c renew token. Each type declares
-// the operations it supports; every other (type × operation) is refused
-// (deny by default, security.md rule 1). It knows nothing of HTTP.
+// the operations it supports (base.go); every other (type × operation) is
+// refused (deny by default, security.md rule 1). It knows nothing of HTTP
+// and of storage: replay protection is the caller's, keyed by Token.ID.
+//
+// A request flows: Collection.Lookup(token) picks a provisioner from the
+// token's unverified claims, then that provisioner's Authorize method
+// verifies everything (signature first) before anything is trusted.
 package provisioner
 
 import (
@@ -32,7 +37,8 @@ const (
 // after construction and safe for concurrent use.
 type Provisioner interface {
 	// ID is the token ID step uses to find it: "<name>:<kid>" (JWK),
-	// "x5c/<name>" (X5C).
+	// "x5c/<name>" (X5C), "acme/<name>", the OIDC client ID … (reference §4).
+	// IDs are unique within a Collection.
 	ID() string
 	Name() string
 	// Type is step's type name: "JWK", "X5C", …
@@ -46,7 +52,8 @@ type Provisioner interface {
 	// Config is the provisioner's ca.json object, as listed by /provisioners.
 	Config() config.Provisioner
 
-	// AuthorizeSign verifies a one-time token for /sign.
+	// AuthorizeSign verifies a one-time token for /sign. Errors are
+	// caerr values: Unauthorized for any token problem.
 	AuthorizeSign(ctx context.Context, token string) (*SignAuthorization, error)
 	// AuthorizeRevoke verifies a one-time token for /revoke.
 	AuthorizeRevoke(ctx context.Context, token string) (*RevokeAuthorization, error)
@@ -80,8 +87,8 @@ type RevokeAuthorization struct {
 
 // Token is a verified token's identity and claims.
 type Token struct {
-	// ID is the replay key: the provisioner's token ID namespace plus jti,
-	// or the SHA-256 of the token when it has no jti.
+	// ID is the replay key: "<provisioner ID>#<jti>", or the lower-hex
+	// SHA-256 of the token's signing input when it has no jti (renew tokens).
 	ID        string
 	ExpiresAt time.Time
 	// Claims are all the token's claims, for templates (.Token).

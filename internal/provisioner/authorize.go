@@ -1,0 +1,72 @@
+package provisioner
+
+// verifyFunc proves a parsed token's signature with a provisioner's key(s).
+type verifyFunc func(t *parsedToken) error
+
+// authorizeToken is the one path every provisioner token takes, in order:
+// parse, prove the signature (nothing unauthenticated is judged before),
+// then issuer, audience for op (with the provisioner's fragment, if it is a
+// fragmented type), the validity window, and the subject.
+func (b *base) authorizeToken(token string, op Operation, fragment string, verify verifyFunc) (*parsedToken, Token, error) {
+	if !b.declares(op) {
+		return nil, Token{}, b.refuse(op)
+	}
+	t, err := parseToken(token)
+	if err != nil {
+		return nil, Token{}, err
+	}
+	if err := verify(t); err != nil {
+		return nil, Token{}, err
+	}
+	c := &t.claims
+	if c.Issuer != b.name {
+		return nil, Token{}, invalidToken("issuer %q is not provisioner %q", c.Issuer, b.name)
+	}
+	if !b.audienceMatches(op, c.Audience, fragment) {
+		return nil, Token{}, invalidToken("audience not accepted for %s", op)
+	}
+	if err := c.checkTimes(b.env.timeRules()); err != nil {
+		return nil, Token{}, err
+	}
+	if c.Subject == "" {
+		return nil, Token{}, invalidToken(`claim "sub" is empty`)
+	}
+	return t, b.tokenIdentity(t), nil
+}
+
+// audienceMatches reports whether any of the token's audiences is one of
+// the CA's for op.
+func (b *base) audienceMatches(op Operation, auds []string, fragment string) bool {
+	for _, a := range auds {
+		if b.env.audiences.Match(op, a, fragment) {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenIdentity is the replay key and claims of a verified token: jti in the
+// provisioner's namespace, so that two provisioners' jti never collide, or
+// the token hash when there is no jti.
+func (b *base) tokenIdentity(t *parsedToken) Token {
+	id := t.hash()
+	if t.claims.ID != "" {
+		id = b.id + "#" + t.claims.ID
+	}
+	return Token{ID: id, ExpiresAt: t.claims.Expiry, Claims: t.claims.All}
+}
+
+// signAuthorization is what a verified sign token carries, for any type.
+func (b *base) signAuthorization(p Provisioner, t *parsedToken, tok Token) *SignAuthorization {
+	sans := t.claims.SANs
+	if len(sans) == 0 {
+		sans = []string{t.claims.Subject}
+	}
+	return &SignAuthorization{
+		Provisioner: p,
+		Token:       tok,
+		Subject:     t.claims.Subject,
+		SANs:        sans,
+		CNF:         t.claims.CNF,
+	}
+}

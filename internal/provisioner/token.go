@@ -1,0 +1,278 @@
+package provisioner
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	gojose "github.com/go-jose/go-jose/v4"
+
+	"github.com/stride-pki/stride/internal/caerr"
+)
+
+// maxTokenSize caps a token before any parsing (go-jose CVE-2025-27144 and
+// the nesting bugs fed on unbounded input). An x5c token with a three-level
+// RSA-4096 chain is about 10 KiB, so 32 KiB leaves room without inviting abuse.
+const maxTokenSize = 32 << 10
+
+// tokenHeader is the protected header of a token, read by Stride itself so
+// that the members go-jose would accept or interpret (crit, b64, x5c) are
+// judged by our rules first.
+type tokenHeader struct {
+	Alg         string
+	Kid         string
+	X5C         []string // std-base64 DER, leaf first
+	X5CInsecure []string // renew tokens: same shape, verified ignoring expiry
+}
+
+// parsedToken is a compact JWS that passed the structural checks; nothing in
+// it is authenticated until verify succeeds.
+type parsedToken struct {
+	raw     string
+	header  tokenHeader
+	payload []byte // base64url-decoded, unverified
+	claims  tokenClaims
+}
+
+// parseToken splits and decodes a compact JWS without verifying it. It
+// refuses the JSON serializations (step only mints compact tokens, and
+// go-jose would otherwise accept multi-signature JSON), unsigned and MAC'd
+// tokens, any "crit" (which is how RFC 7797 b64:false is switched on) or
+// "b64" header, and duplicate JSON members, which encoding/json would
+// silently resolve ("last wins", case-insensitively).
+func parseToken(token string) (*parsedToken, error) {
+	if len(token) > maxTokenSize {
+		return nil, invalidToken("larger than %d bytes", maxTokenSize)
+	}
+	if strings.HasPrefix(strings.TrimSpace(token), "{") {
+		return nil, invalidToken("the JSON serialization is not accepted, only the compact form")
+	}
+	if strings.Count(token, ".") != 2 {
+		return nil, invalidToken("not a compact JWS (want three dot-separated parts)")
+	}
+	parts := strings.SplitN(token, ".", 3)
+	hdrJSON, err := decodeSegment(parts[0], "header")
+	if err != nil {
+		return nil, err
+	}
+	h, err := parseHeader(hdrJSON)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := decodeSegment(parts[1], "payload")
+	if err != nil {
+		return nil, err
+	}
+	c, err := parseClaims(payload)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := base64.RawURLEncoding.DecodeString(parts[2]); err != nil || parts[2] == "" {
+		return nil, invalidToken("the signature is not base64url")
+	}
+	return &parsedToken{raw: token, header: h, payload: payload, claims: c}, nil
+}
+
+func decodeSegment(s, what string) ([]byte, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, invalidToken("the %s is not base64url", what)
+	}
+	if !utf8.Valid(b) || !json.Valid(b) {
+		return nil, invalidToken("the %s is not JSON", what)
+	}
+	if err := checkDuplicates(b); err != nil {
+		return nil, invalidToken("the %s has %v", what, err)
+	}
+	return b, nil
+}
+
+// parseHeader reads the members Stride acts on and refuses those it never
+// accepts. Unknown members are ignored, as RFC 7515 §4 asks.
+func parseHeader(b []byte) (tokenHeader, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil || m == nil {
+		return tokenHeader{}, invalidToken("the header is not a JSON object")
+	}
+	for _, banned := range []string{"crit", "b64"} {
+		if _, ok := m[banned]; ok {
+			return tokenHeader{}, invalidToken("header %q is not allowed", banned)
+		}
+	}
+	var h tokenHeader
+	if err := stringMember(m, "alg", &h.Alg); err != nil {
+		return h, err
+	}
+	if err := stringMember(m, "kid", &h.Kid); err != nil {
+		return h, err
+	}
+	if err := stringsMember(m, "x5c", &h.X5C); err != nil {
+		return h, err
+	}
+	if err := stringsMember(m, "x5cInsecure", &h.X5CInsecure); err != nil {
+		return h, err
+	}
+	if err := checkAlgorithm(h.Alg); err != nil {
+		return h, err
+	}
+	return h, nil
+}
+
+// checkAlgorithm refuses what can never authenticate a token from a public
+// key: no algorithm at all, and MACs (a MAC "keyed" with a public key is a
+// forgery anyone can compute, RFC 8725 §2.1).
+func checkAlgorithm(alg string) error {
+	switch {
+	case alg == "":
+		return invalidToken("the header has no algorithm")
+	case strings.EqualFold(alg, "none"):
+		return invalidToken("algorithm %q is not allowed", alg)
+	case strings.HasPrefix(strings.ToUpper(alg), "HS"):
+		return invalidToken("algorithm %q is not allowed", alg)
+	}
+	if !isSignatureAlgorithm(alg) {
+		return invalidToken("algorithm %q is not supported", alg)
+	}
+	return nil
+}
+
+func stringMember(m map[string]json.RawMessage, name string, dst *string) error {
+	v, ok := m[name]
+	if !ok {
+		return nil
+	}
+	if err := json.Unmarshal(v, dst); err != nil {
+		return invalidToken("header %q must be a string", name)
+	}
+	return nil
+}
+
+func stringsMember(m map[string]json.RawMessage, name string, dst *[]string) error {
+	v, ok := m[name]
+	if !ok {
+		return nil
+	}
+	if err := json.Unmarshal(v, dst); err != nil {
+		return invalidToken("header %q must be an array of strings", name)
+	}
+	return nil
+}
+
+// verify checks the signature with pub, which must be signed with one of algs
+// (the algorithms the key may use): the header's alg alone never decides.
+func (t *parsedToken) verify(pub crypto.PublicKey, algs []gojose.SignatureAlgorithm) error {
+	if !containsAlg(algs, t.header.Alg) {
+		return invalidToken("algorithm %q does not match the key (%s)", t.header.Alg, algNames(algs))
+	}
+	jws, err := gojose.ParseSignedCompact(t.raw, algs)
+	if err != nil {
+		return caerr.Wrap(caerr.Unauthorized, err, "invalid token: not a valid JWS")
+	}
+	if len(jws.Signatures) != 1 {
+		return invalidToken("want exactly one signature")
+	}
+	payload, err := jws.Verify(pub)
+	if err != nil {
+		return caerr.Wrap(caerr.Unauthorized, err, "invalid token: the signature does not verify")
+	}
+	// The payload we judged must be the one that was signed; with compact
+	// serialization it always is, and this keeps it true if parsing changes.
+	if !bytes.Equal(payload, t.payload) {
+		return invalidToken("the signed payload differs from the parsed one")
+	}
+	return nil
+}
+
+// hash is the replay key of a token without jti: lower-hex SHA-256 of its
+// signing input (header "." payload). step hashes the whole token, but the
+// signature is malleable (ECDSA (r, n-s), non-canonical base64 bits), so a
+// replayed token could carry new signature bytes and a new hash; the
+// signing input cannot change without breaking the signature (security.md
+// rule 4).
+func (t *parsedToken) hash() string {
+	input := t.raw[:strings.LastIndexByte(t.raw, '.')]
+	sum := sha256.Sum256([]byte(input))
+	return hex.EncodeToString(sum[:])
+}
+
+func invalidToken(format string, args ...any) *caerr.Error {
+	return caerr.Unauthorizedf("invalid token: "+format, args...)
+}
+
+// checkDuplicates walks a JSON document and fails on an object with two
+// members whose names are equal ignoring case: encoding/json matches names
+// case-insensitively and keeps the last, so {"exp":1,"EXP":9e9} would let a
+// parser differential decide what a token means.
+func checkDuplicates(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := walkValue(dec); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("trailing data")
+	}
+	return nil
+}
+
+func walkValue(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			key := foldKey(k.(string))
+			if seen[key] {
+				return fmt.Errorf("duplicate member %q", k)
+			}
+			seen[key] = true
+			if err := walkValue(dec); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+		return err
+	case json.Delim('['):
+		for dec.More() {
+			if err := walkValue(dec); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+		return err
+	}
+	return nil
+}
+
+// foldKey maps every rune to the smallest member of its Unicode case-folding
+// orbit, so that names encoding/json would confuse (including "K" and the
+// Kelvin sign, "s" and the long s) fold to the same key.
+func foldKey(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		min := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < min {
+				min = f
+			}
+		}
+		b.WriteRune(min)
+	}
+	return b.String()
+}

@@ -97,8 +97,9 @@ func (o Options) withDefaults() Options {
 
 // Store is a storage.Store in one bbolt file. Safe for concurrent use.
 type Store struct {
-	db   *bolt.DB
-	path string
+	db       *bolt.DB
+	path     string
+	inflight inflight // see batch.go
 }
 
 // Open opens the database at path, creating it (mode 0600) and its parent

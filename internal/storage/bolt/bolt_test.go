@@ -199,6 +199,18 @@ func TestSchemaVersionChecked(t *testing.T) {
 // BenchmarkRecordIssuance measures group-committed, fsynced issuances with
 // many concurrent callers, each with its own token, as a busy CA does.
 func BenchmarkRecordIssuance(b *testing.B) {
+	benchmarkIssuance(b, 64) // 64 × GOMAXPROCS concurrent callers
+}
+
+// BenchmarkRecordIssuanceSerial measures one caller at a time: its ns/op is
+// the latency of a lone issuance (batch delay plus commit).
+func BenchmarkRecordIssuanceSerial(b *testing.B) {
+	benchmarkIssuance(b, 0)
+}
+
+// benchmarkIssuance records b.N certificates from parallelism × GOMAXPROCS
+// goroutines, or from one when parallelism is 0.
+func benchmarkIssuance(b *testing.B, parallelism int) {
 	s, err := Open(filepath.Join(b.TempDir(), "stride.db"), Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -207,26 +219,35 @@ func BenchmarkRecordIssuance(b *testing.B) {
 	der := make([]byte, 1000) // a typical ECDSA leaf is 600-1000 bytes
 	now := time.Now()
 	var seq atomic.Int64
-	b.SetParallelism(64) // 64 × GOMAXPROCS concurrent requests
+	issue := func() error {
+		serial := strconv.FormatInt(1e15+seq.Add(1), 10) + "000000000000000000000"
+		cert := storage.Certificate{
+			Serial: serial, DER: der, Subject: "host.example.com",
+			SANs:      []string{"host.example.com", "10.0.0.1"},
+			NotBefore: now, NotAfter: now.Add(24 * time.Hour), IssuedAt: now,
+			Provisioner: storage.ProvisionerRef{ID: "admin:kid", Name: "admin", Type: "JWK"},
+		}
+		tok := storage.UsedToken{ID: "admin:kid/jti-" + serial, ExpiresAt: now.Add(5 * time.Minute)}
+		return s.RecordIssuance(context.Background(), cert, &tok)
+	}
 	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		ctx := context.Background()
-		for pb.Next() {
-			n := seq.Add(1)
-			serial := "1" + strconv.FormatInt(n, 10) + "000000000000000000000000000000000"
-			cert := storage.Certificate{
-				Serial: serial, DER: der, Subject: "host.example.com",
-				SANs:      []string{"host.example.com", "10.0.0.1"},
-				NotBefore: now, NotAfter: now.Add(24 * time.Hour), IssuedAt: now,
-				Provisioner: storage.ProvisionerRef{ID: "admin:kid", Name: "admin", Type: "JWK"},
-			}
-			tok := storage.UsedToken{ID: "admin:kid/jti-" + serial, ExpiresAt: now.Add(5 * time.Minute)}
-			if err := s.RecordIssuance(ctx, cert, &tok); err != nil {
-				b.Error(err)
-				return
+	if parallelism == 0 {
+		for range b.N {
+			if err := issue(); err != nil {
+				b.Fatal(err)
 			}
 		}
-	})
+	} else {
+		b.SetParallelism(parallelism)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := issue(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "issuances/s")
 }

@@ -173,7 +173,7 @@ func (r *reader) byte() byte {
 func (r *reader) uvarint() uint64 {
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
-		r.fail(errors.New("bad length"))
+		r.fail(errors.New("truncated record or bad length"))
 		return 0
 	}
 	r.b = r.b[n:]
@@ -183,7 +183,7 @@ func (r *reader) uvarint() uint64 {
 func (r *reader) varint() int64 {
 	v, n := binary.Varint(r.b)
 	if n <= 0 {
-		r.fail(errors.New("bad integer"))
+		r.fail(errors.New("truncated record or bad integer"))
 		return 0
 	}
 	r.b = r.b[n:]

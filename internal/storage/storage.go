@@ -3,9 +3,14 @@
 // later, badger/, postgres/, mysql/) implement Store; storagetest holds the
 // one conformance suite every backend runs.
 //
-// Contract for every method: ctx cancels waiting (not a committed write);
-// errors are the sentinels below, wrapped with context, or a backend error;
-// all methods are safe for concurrent use.
+// Contract for every method: ctx cancels waiting (not a committed write): a
+// call whose ctx is done before its transaction runs writes nothing and
+// returns ctx.Err(), while a write that committed stays committed. Errors are
+// the sentinels below, wrapped with context, or a backend error; all methods
+// are safe for concurrent use. Times come back in UTC with at least second
+// precision (SQL backends may round); strings and slices come back exactly,
+// SANs in their order. An empty serial or token ID is an error (not a
+// sentinel): it is a caller bug, never a key.
 package storage
 
 import (
@@ -64,17 +69,24 @@ type Revocation struct {
 }
 
 // UsedToken is a one-time token to consume in the same transaction as the
-// operation it authorizes. ID is the provisioner-scoped replay key.
+// operation it authorizes. ID is the provisioner-scoped replay key; all
+// operations share one namespace of IDs.
 type UsedToken struct {
-	ID        string
-	ExpiresAt time.Time // the token's exp: the record may be purged after it
+	ID string
+	// ExpiresAt is the token's exp: the record may be purged after it. The
+	// zero time means "no expiry known": such a record is never purged, as
+	// replay protection must not lapse for a token that never expires.
+	ExpiresAt time.Time
 }
 
 // Certificates stores issued certificates.
 type Certificates interface {
 	// RecordIssuance stores cert and, when tok is not nil, consumes tok, in
 	// one transaction: ErrTokenUsed (nothing stored) when tok was used before,
-	// ErrConflict when the serial exists.
+	// ErrConflict (nothing stored, tok not consumed, the existing row
+	// unchanged) when the serial exists. The token is checked first, so a
+	// replayed token reports ErrTokenUsed even for an existing serial. The
+	// write is durable when it returns nil (invariant I1).
 	RecordIssuance(ctx context.Context, cert Certificate, tok *UsedToken) error
 	// Certificate returns the certificate with serial, or ErrNotFound.
 	Certificate(ctx context.Context, serial string) (*Certificate, error)
@@ -83,7 +95,9 @@ type Certificates interface {
 // Revocations stores revocations.
 type Revocations interface {
 	// Revoke records rev and, when tok is not nil, consumes tok, in one
-	// transaction: ErrTokenUsed or ErrAlreadyRevoked leave nothing written.
+	// transaction: ErrTokenUsed or ErrAlreadyRevoked leave nothing written
+	// (the token is checked first, as in RecordIssuance). The serial need not
+	// be a stored certificate. Revocations are never deleted (invariant I4).
 	Revoke(ctx context.Context, rev Revocation, tok *UsedToken) error
 	// Revocation returns the revocation of serial, or ErrNotFound.
 	Revocation(ctx context.Context, serial string) (*Revocation, error)
@@ -93,7 +107,8 @@ type Revocations interface {
 type Tokens interface {
 	// UseToken consumes tok with one atomic insert: ErrTokenUsed when it was used.
 	UseToken(ctx context.Context, tok UsedToken) error
-	// PurgeTokens deletes used tokens that expired before t and returns how many.
+	// PurgeTokens deletes used tokens whose ExpiresAt is strictly before
+	// before (never those with a zero ExpiresAt) and returns how many.
 	PurgeTokens(ctx context.Context, before time.Time) (int, error)
 }
 

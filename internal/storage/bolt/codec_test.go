@@ -1,0 +1,65 @@
+package bolt
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stride-pki/stride/internal/storage"
+)
+
+// TestTimeKeyOrder: index keys sort like the times they encode, across the
+// Unix epoch and up to notAfter 9999-12-31.
+func TestTimeKeyOrder(t *testing.T) {
+	times := []time.Time{
+		{},
+		time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Unix(-1, 999999999),
+		time.Unix(0, 0),
+		time.Unix(0, 1),
+		time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+	}
+	for i := 1; i < len(times); i++ {
+		if a, b := string(timeKey(times[i-1])), string(timeKey(times[i])); a >= b {
+			t.Errorf("timeKey(%v) >= timeKey(%v)", times[i-1], times[i])
+		}
+	}
+	for _, tm := range times {
+		got, err := parseTime(timeKey(tm))
+		if err != nil || !got.Equal(tm) || got.IsZero() != tm.IsZero() {
+			t.Errorf("parseTime(timeKey(%v)) = %v, %v", tm, got, err)
+		}
+	}
+}
+
+// TestDecodeRejectsDamage: a damaged record is an error, never a wrong value.
+func TestDecodeRejectsDamage(t *testing.T) {
+	cert := encodeCertificate(&storage.Certificate{Serial: "1", DER: []byte{1, 2, 3}, SANs: []string{"a"}})
+	rev := encodeRevocation(&storage.Revocation{Serial: "1", Reason: "x"})
+	cases := []struct {
+		name, want string
+		cert       bool
+		v          []byte
+	}{
+		{"CertTruncated", "truncated", true, cert[:len(cert)-3]},
+		{"CertTrailing", "trailing", true, append(append([]byte{}, cert...), 0)},
+		{"CertVersion", "version", true, append([]byte{9}, cert[1:]...)},
+		{"CertEmpty", "truncated", true, nil},
+		{"RevTruncated", "truncated", false, rev[:len(rev)-1]},
+		{"RevVersion", "version", false, append([]byte{0}, rev[1:]...)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var err error
+			if c.cert {
+				_, err = decodeCertificate("1", c.v)
+			} else {
+				_, err = decodeRevocation("1", c.v)
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error = %v, want one mentioning %q", err, c.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,192 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/stride-pki/stride/internal/storage"
+)
+
+// RecordIssuance implements storage.Certificates.
+func (s *Store) RecordIssuance(ctx context.Context, cert storage.Certificate, tok *storage.UsedToken) error {
+	if err := checkSerial(cert.Serial); err != nil {
+		return err
+	}
+	if err := checkToken(tok); err != nil {
+		return err
+	}
+	// Encode outside the transaction: the batch runs callers one after
+	// another, so work done here is work the batch does not serialise.
+	key, val := []byte(cert.Serial), encodeCertificate(&cert)
+	idx := indexKey(cert.NotAfter, cert.Serial)
+	return s.write(ctx, func(tx *bolt.Tx) (error, error) {
+		if used := tokenUsed(tx, tok); used != nil {
+			return used, nil
+		}
+		certs := tx.Bucket(bucketCerts)
+		if certs.Get(key) != nil {
+			return fmt.Errorf("certificate %s: %w", cert.Serial, storage.ErrConflict), nil
+		}
+		if err := certs.Put(key, val); err != nil {
+			return nil, err
+		}
+		if err := tx.Bucket(bucketCertsByExp).Put(idx, nil); err != nil {
+			return nil, err
+		}
+		return nil, putToken(tx, tok)
+	})
+}
+
+// Certificate implements storage.Certificates.
+func (s *Store) Certificate(ctx context.Context, serial string) (*storage.Certificate, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var cert *storage.Certificate
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketCerts).Get([]byte(serial))
+		if v == nil {
+			return fmt.Errorf("certificate %s: %w", serial, storage.ErrNotFound)
+		}
+		var err error
+		cert, err = decodeCertificate(serial, v)
+		return err
+	})
+	return cert, err
+}
+
+// Revoke implements storage.Revocations.
+func (s *Store) Revoke(ctx context.Context, rev storage.Revocation, tok *storage.UsedToken) error {
+	if err := checkSerial(rev.Serial); err != nil {
+		return err
+	}
+	if err := checkToken(tok); err != nil {
+		return err
+	}
+	key, val := []byte(rev.Serial), encodeRevocation(&rev)
+	return s.write(ctx, func(tx *bolt.Tx) (error, error) {
+		if used := tokenUsed(tx, tok); used != nil {
+			return used, nil
+		}
+		revs := tx.Bucket(bucketRevocations)
+		if revs.Get(key) != nil {
+			return fmt.Errorf("serial %s: %w", rev.Serial, storage.ErrAlreadyRevoked), nil
+		}
+		if err := revs.Put(key, val); err != nil {
+			return nil, err
+		}
+		return nil, putToken(tx, tok)
+	})
+}
+
+// Revocation implements storage.Revocations.
+func (s *Store) Revocation(ctx context.Context, serial string) (*storage.Revocation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var rev *storage.Revocation
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketRevocations).Get([]byte(serial))
+		if v == nil {
+			return fmt.Errorf("revocation of %s: %w", serial, storage.ErrNotFound)
+		}
+		var err error
+		rev, err = decodeRevocation(serial, v)
+		return err
+	})
+	return rev, err
+}
+
+// UseToken implements storage.Tokens.
+func (s *Store) UseToken(ctx context.Context, tok storage.UsedToken) error {
+	if err := checkToken(&tok); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *bolt.Tx) (error, error) {
+		if used := tokenUsed(tx, &tok); used != nil {
+			return used, nil
+		}
+		return nil, putToken(tx, &tok)
+	})
+}
+
+// tokenUsed returns an ErrTokenUsed error when tok (if any) is stored.
+func tokenUsed(tx *bolt.Tx, tok *storage.UsedToken) error {
+	if tok != nil && tx.Bucket(bucketTokens).Get([]byte(tok.ID)) != nil {
+		return fmt.Errorf("token %q: %w", tok.ID, storage.ErrTokenUsed)
+	}
+	return nil
+}
+
+// putToken stores tok (if any) and, when it has an expiry, its index entry.
+// A token without one gets an empty value and no index entry, so
+// PurgeTokens never finds it.
+func putToken(tx *bolt.Tx, tok *storage.UsedToken) error {
+	if tok == nil {
+		return nil
+	}
+	if tok.ExpiresAt.IsZero() {
+		return tx.Bucket(bucketTokens).Put([]byte(tok.ID), []byte{})
+	}
+	if err := tx.Bucket(bucketTokens).Put([]byte(tok.ID), timeKey(tok.ExpiresAt)); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketTokensByExp).Put(indexKey(tok.ExpiresAt, tok.ID), nil)
+}
+
+// purgeChunk bounds one purge transaction, so purging a large backlog
+// neither builds a huge transaction nor holds the writer lock for long
+// between issuances.
+const purgeChunk = 5000
+
+// PurgeTokens implements storage.Tokens. It runs outside group commit (it
+// is a periodic job) in transactions of at most purgeChunk tokens.
+func (s *Store) PurgeTokens(ctx context.Context, before time.Time) (int, error) {
+	cut := timeKey(before)
+	total := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		var n int
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			var err error
+			n, err = purgeSome(tx, cut, purgeChunk)
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("bolt: purge tokens: %w", err)
+		}
+		total += n
+		if n < purgeChunk {
+			return total, nil
+		}
+	}
+}
+
+// purgeSome deletes up to limit tokens whose expiry sorts before cut.
+func purgeSome(tx *bolt.Tx, cut []byte, limit int) (int, error) {
+	idx, tokens := tx.Bucket(bucketTokensByExp), tx.Bucket(bucketTokens)
+	// Collect first: deleting under a bbolt cursor can skip entries.
+	var keys [][]byte
+	c := idx.Cursor()
+	for k, _ := c.First(); k != nil && len(keys) < limit; k, _ = c.Next() {
+		if len(k) < timeLen || bytes.Compare(k[:timeLen], cut) >= 0 {
+			break
+		}
+		keys = append(keys, append([]byte(nil), k...))
+	}
+	for _, k := range keys {
+		if err := tokens.Delete(k[timeLen:]); err != nil {
+			return 0, err
+		}
+		if err := idx.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
+}

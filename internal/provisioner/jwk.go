@@ -84,3 +84,7 @@ func (p *jwkProvisioner) AuthorizeRevoke(_ context.Context, token string) (*Revo
 	}
 	return &RevokeAuthorization{Provisioner: p, Token: tok, Serial: t.claims.Subject}, nil
 }
+
+// KeyID is the provisioner key's kid: the credential ID written in the
+// provisioner extension of the certificates it authorizes (§4.1).
+func (p *jwkProvisioner) KeyID() string { return p.kid }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
+	"strings"
 )
 
 // OIDProvisionerExtension identifies the provisioner that authorized a
@@ -117,4 +118,34 @@ func SetProvisionerExtension(cert *x509.Certificate, p ProvisionerExtension) err
 	}
 	cert.ExtraExtensions = append(kept, ext)
 	return nil
+}
+
+// ProvisionerTypeOf maps step's type name ("JWK", "x5c", …; any case) to its
+// number, 0 when unknown.
+func ProvisionerTypeOf(name string) ProvisionerType {
+	switch strings.ToUpper(name) {
+	case "JWK":
+		return ProvisionerTypeJWK
+	case "OIDC":
+		return ProvisionerTypeOIDC
+	case "GCP":
+		return ProvisionerTypeGCP
+	case "AWS":
+		return ProvisionerTypeAWS
+	case "AZURE":
+		return ProvisionerTypeAzure
+	case "ACME":
+		return ProvisionerTypeACME
+	case "X5C":
+		return ProvisionerTypeX5C
+	case "K8SSA":
+		return ProvisionerTypeK8sSA
+	case "SSHPOP":
+		return ProvisionerTypeSSHPOP
+	case "SCEP":
+		return ProvisionerTypeSCEP
+	case "NEBULA":
+		return ProvisionerTypeNebula
+	}
+	return 0
 }

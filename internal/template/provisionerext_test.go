@@ -85,3 +85,12 @@ func TestProvisionerExtensionErrors(t *testing.T) {
 		t.Error("want not found")
 	}
 }
+
+func TestProvisionerTypeOf(t *testing.T) {
+	for name, want := range map[string]ProvisionerType{"JWK": ProvisionerTypeJWK, "x5c": ProvisionerTypeX5C,
+		"K8sSA": ProvisionerTypeK8sSA, "Azure": ProvisionerTypeAzure, "nope": 0} {
+		if got := ProvisionerTypeOf(name); got != want {
+			t.Errorf("%s: %d, want %d", name, got, want)
+		}
+	}
+}

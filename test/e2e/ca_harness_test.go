@@ -44,9 +44,12 @@ var reloadDone = map[string]*regexp.Regexp{
 	strideCA: regexp.MustCompile(`(?i)reloaded`),
 }
 
+// e2eServers is read before TestMain clears STRIDE_* from the environment.
+var e2eServers = os.Getenv("STRIDE_E2E_SERVERS")
+
 // caServers lists the servers selected by STRIDE_E2E_SERVERS.
 func caServers() []string {
-	v := strings.TrimSpace(os.Getenv("STRIDE_E2E_SERVERS"))
+	v := strings.TrimSpace(e2eServers)
 	if v == "" {
 		return []string{stepCA, strideCA}
 	}
@@ -415,6 +418,22 @@ func zlintClean(t *testing.T, e *env, pemPath string) {
 		if v.Result == "error" || v.Result == "fatal" {
 			t.Errorf("zlint %s: %s on %s", name, v.Result, pemPath)
 		}
+	}
+}
+
+// refused checks that a command failed and that its output mentions want
+// (case-insensitive; "" accepts any message); the message is logged so that
+// -v shows what each server says.
+func refused(t *testing.T, r result, want string) {
+	t.Helper()
+	if r.code == 0 {
+		t.Errorf("command succeeded, want a refusal mentioning %q: %s", want, r)
+		return
+	}
+	msg := strings.TrimSpace(r.stderr + "\n" + r.stdout)
+	t.Logf("refused (exit %d): %s", r.code, msg)
+	if !strings.Contains(strings.ToLower(msg), strings.ToLower(want)) {
+		t.Errorf("refusal does not mention %q: %s", want, r)
 	}
 }
 

@@ -125,22 +125,25 @@ func startCA(t *testing.T, kind string, opts caOptions) *runningCA {
 	r := must(t, e.step("ca", "init", "--name", "E2E", "--dns", "localhost", "--dns", "127.0.0.1",
 		"--address", fmt.Sprintf("127.0.0.1:%d", port), "--provisioner", provisionerName,
 		"--password-file", ca.Password, "--provisioner-password-file", ca.Password, "--deployment-type", "standalone"))
-	root := readCert(t, ca.Root)
-	sum := sha256.Sum256(root.Raw)
-	ca.Fingerprint = hex.EncodeToString(sum[:])
-	if !strings.Contains(r.stdout+r.stderr, ca.Fingerprint) {
-		t.Fatalf("step ca init did not print the root fingerprint %s: %s", ca.Fingerprint, r)
+	if fp := ca.rootFingerprint(); !strings.Contains(r.stdout+r.stderr, fp) {
+		t.Fatalf("step ca init did not print the root fingerprint %s: %s", fp, r)
 	}
-	ca.rootPool = x509.NewCertPool()
-	ca.rootPool.AddCert(root)
 	ca.editConfig(func(cfg map[string]any) {
 		cfg["db"] = map[string]any{"type": "bbolt", "dataSource": filepath.Join(e.stepPath, "db", "bolt.db")}
 	})
 	if opts.setup != nil {
 		opts.setup(t, ca)
 	}
+	ca.Fingerprint = ca.rootFingerprint() // setup may have replaced the root
+	ca.rootPool = x509.NewCertPool()
+	ca.rootPool.AddCert(readCert(t, ca.Root))
 	ca.start()
 	return ca
+}
+
+func (ca *runningCA) rootFingerprint() string {
+	sum := sha256.Sum256(readCert(ca.t, ca.Root).Raw)
+	return hex.EncodeToString(sum[:])
 }
 
 func (ca *runningCA) start() {
@@ -182,7 +185,7 @@ func (ca *runningCA) stop() {
 		<-ca.exited
 	}
 	if ca.t.Failed() {
-		ca.t.Logf("--- %s log ---\n%s", ca.kind, ca.Log())
+		ca.t.Logf("--- %s log (tail) ---\n%s", ca.kind, ca.logTail(40))
 	}
 }
 
@@ -191,6 +194,21 @@ func (ca *runningCA) PID() int { return ca.cmd.Process.Pid }
 
 // Log is what the server printed so far (stdout and stderr).
 func (ca *runningCA) Log() string { return ca.log.String() }
+
+// logTail is the last n lines of the log, each cut to 400 bytes (step-ca
+// logs whole certificates and tokens).
+func (ca *runningCA) logTail(n int) string {
+	lines := strings.Split(strings.TrimRight(ca.Log(), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	for i, l := range lines {
+		if len(l) > 400 {
+			lines[i] = l[:400] + "…"
+		}
+	}
+	return strings.Join(lines, "\n")
+}
 
 // alive reports whether the started process still runs.
 func (ca *runningCA) alive() bool {

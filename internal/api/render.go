@@ -80,7 +80,7 @@ func describeJSONError(err error) string {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return fmt.Sprintf("syntax error at offset %d", syn.Offset)
+		return fmt.Sprintf("%s at byte %d", syn.Error(), syn.Offset)
 	case errors.As(err, &typ) && typ.Field != "":
 		return fmt.Sprintf("field %q must be a %s, not a %s", typ.Field, typ.Type, typ.Value)
 	case errors.As(err, &typ):

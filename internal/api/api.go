@@ -13,7 +13,6 @@ package api
 import (
 	"context"
 	"crypto/x509"
-	"io"
 	"log/slog"
 	"net/http"
 
@@ -118,5 +117,5 @@ func loggerOrDiscard(l *slog.Logger) *slog.Logger {
 	if l != nil {
 		return l
 	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
+	return slog.New(slog.DiscardHandler)
 }

@@ -1,6 +1,7 @@
 package authority
 
 import (
+	"context"
 	"crypto"
 	"crypto/x509"
 	"fmt"
@@ -119,10 +120,9 @@ func dnDefaults(d *config.ASN1DN) template.DNDefaults {
 // Roots are the configured roots.
 func (a *Authority) Roots() []*x509.Certificate { return a.roots }
 
-// FederatedRoots are the roots plus the federated ones (/federation).
-func (a *Authority) FederatedRoots() []*x509.Certificate {
-	return append(append([]*x509.Certificate{}, a.roots...), a.federated...)
-}
+// FederatedRoots are the extra roots of "federatedRoots" (the API adds
+// Roots for /federation).
+func (a *Authority) FederatedRoots() []*x509.Certificate { return a.federated }
 
 // Intermediates is the signing chain below the root.
 func (a *Authority) Intermediates() []*x509.Certificate { return a.intermediates }
@@ -136,7 +136,7 @@ func (a *Authority) TLSOptions() *config.TLS {
 }
 
 // Provisioners lists provisioners as ca.json objects, paginated.
-func (a *Authority) Provisioners(cursor string, limit int) ([]config.Provisioner, string, error) {
+func (a *Authority) Provisioners(_ context.Context, cursor string, limit int) ([]config.Provisioner, string, error) {
 	list, next, err := a.provs.List(cursor, limit)
 	if err != nil {
 		return nil, "", caerr.BadRequestf("%v", err)
@@ -145,7 +145,7 @@ func (a *Authority) Provisioners(cursor string, limit int) ([]config.Provisioner
 }
 
 // EncryptedKey returns the encryptedKey of the JWK provisioner with kid.
-func (a *Authority) EncryptedKey(kid string) (string, error) {
+func (a *Authority) EncryptedKey(_ context.Context, kid string) (string, error) {
 	if k, ok := a.provs.EncryptedKey(kid); ok {
 		return k, nil
 	}

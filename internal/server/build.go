@@ -1,0 +1,143 @@
+package server
+
+import (
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/stride-pki/stride/internal/authority"
+	"github.com/stride-pki/stride/internal/config"
+	"github.com/stride-pki/stride/internal/pemutil"
+	"github.com/stride-pki/stride/internal/provisioner"
+	"github.com/stride-pki/stride/internal/storage"
+	"github.com/stride-pki/stride/internal/storage/bolt"
+)
+
+// Secrets are the passwords given at start; a reload reuses them.
+type Secrets struct {
+	// Password decrypts the intermediate key (--password-file, else ca.json's "password").
+	Password []byte
+	// SSHHostPassword and SSHUserPassword decrypt the SSH CA keys.
+	SSHHostPassword, SSHUserPassword []byte
+}
+
+// CA is one built generation of the CA: the authority over a shared store.
+type CA struct {
+	Config    *config.CAConfig
+	Authority *authority.Authority
+	Started   time.Time
+}
+
+// OpenStore opens the database ca.json names. Only the composition root
+// knows the backends (design: a switch on the type, no registry).
+func OpenStore(cfg *config.CAConfig, base string) (storage.Store, error) {
+	if cfg.DB == nil || cfg.DB.Type == "" {
+		return nil, errors.New("ca.json has no \"db\": stride-ca needs one to record what it issues (e.g. {\"type\":\"bbolt\",\"dataSource\":\"db/stride.db\"})")
+	}
+	switch cfg.DB.Type {
+	case config.DBTypeBolt:
+		path := cfg.DB.DataSource
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(base, path)
+		}
+		return bolt.Open(path, bolt.Options{})
+	default:
+		return nil, fmt.Errorf("%s: db.type %q is not supported yet: use bbolt", cfg.Path, cfg.DB.Type)
+	}
+}
+
+// Build makes a CA from cfg over store: it loads the roots, the
+// intermediate chain and key, and the provisioners. It writes nothing.
+func Build(cfg *config.CAConfig, base string, secrets Secrets, store storage.Store, log *slog.Logger) (*CA, error) {
+	resolve := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(base, p)
+	}
+	var roots, federated []*x509.Certificate
+	for _, p := range cfg.Root.Paths {
+		certs, err := pemutil.ReadCertificates(resolve(p))
+		if err != nil {
+			return nil, fmt.Errorf("root: %w", err)
+		}
+		roots = append(roots, certs...)
+	}
+	for _, p := range cfg.FederatedRoots {
+		certs, err := pemutil.ReadCertificates(resolve(p))
+		if err != nil {
+			return nil, fmt.Errorf("federatedRoots: %w", err)
+		}
+		federated = append(federated, certs...)
+	}
+	inters, err := pemutil.ReadCertificates(resolve(cfg.IntermediateCert))
+	if err != nil {
+		return nil, fmt.Errorf("crt: %w", err)
+	}
+	signer, err := loadKey(resolve(cfg.IntermediateKey), secrets.Password, cfg.Password)
+	if err != nil {
+		return nil, err
+	}
+	started := time.Now()
+	auth := cfg.Authority
+	if auth == nil {
+		auth = &config.Authority{}
+	}
+	provs, err := provisioner.NewCollection(auth.Provisioners, provisioner.Options{
+		DNSNames: cfg.DNSNames, AuthorityClaims: auth.Claims, StartTime: started,
+		DisableIssuedAtCheck: auth.DisableIssuedAtCheck,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("authority.provisioners: %w", err)
+	}
+	a, err := authority.New(authority.Options{
+		Config: cfg, Roots: roots, FederatedRoots: federated, Intermediates: inters, Signer: signer,
+		Provisioners: provs, Store: store, BasePath: base, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CA{Config: cfg, Authority: a, Started: started}, nil
+}
+
+func loadKey(path string, password []byte, configPassword string) (crypto.Signer, error) {
+	if len(password) == 0 && configPassword != "" {
+		password = []byte(configPassword)
+	}
+	k, err := pemutil.ReadPrivateKey(path, password)
+	switch {
+	case errors.Is(err, pemutil.ErrPasswordRequired):
+		return nil, fmt.Errorf("%s is encrypted: pass --password-file", path)
+	case errors.Is(err, pemutil.ErrWrongPassword):
+		return nil, fmt.Errorf("%s: the password is wrong", path)
+	case err != nil:
+		return nil, fmt.Errorf("key: %w", err)
+	}
+	return k, nil
+}
+
+// askPassword prompts for the intermediate key's password when it is
+// encrypted and neither --password-file nor ca.json's "password" gave one.
+func askPassword(cfg *config.CAConfig, opts *RunOptions) error {
+	if len(opts.Secrets.Password) > 0 || cfg.Password != "" || opts.PromptPassword == nil {
+		return nil
+	}
+	path := cfg.IntermediateKey
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(opts.Base, path)
+	}
+	data, err := pemutil.ReadFile(path)
+	if err != nil || !pemutil.IsEncrypted(data) {
+		return nil // Build reports a missing key
+	}
+	pw, err := opts.PromptPassword("Please enter the password to decrypt " + path)
+	if err != nil {
+		return err
+	}
+	opts.Secrets.Password = pw
+	return nil
+}

@@ -52,10 +52,14 @@ func fire(ctx context.Context, hc httpDoer, url string, reqs []Request, conc int
 			defer wg.Done()
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(reqs) || ctx.Err() != nil {
+				switch {
+				case i >= len(reqs):
 					return
+				case ctx.Err() != nil:
+					out[i] = outcome{err: fmt.Errorf("not sent: %w", ctx.Err())}
+				default:
+					out[i] = post(ctx, hc, url, reqs[i].Body)
 				}
-				out[i] = post(ctx, hc, url, reqs[i].Body)
 			}
 		}()
 	}

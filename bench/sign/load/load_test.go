@@ -1,6 +1,7 @@
 package load
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -93,7 +94,7 @@ func testIssuer(t *testing.T) (*Issuer, *jose.JSONWebKey) {
 
 func TestMintedTokenClaims(t *testing.T) {
 	is, pub := testIssuer(t)
-	reqs, err := is.Mint("p", 2)
+	reqs, err := is.Mint(context.Background(), "p", 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestMintedTokenClaims(t *testing.T) {
 
 func TestCheckOutcome(t *testing.T) {
 	is, _ := testIssuer(t)
-	reqs, err := is.Mint("chk", 2)
+	reqs, err := is.Mint(context.Background(), "chk", 2)
 	if err != nil {
 		t.Fatal(err)
 	}

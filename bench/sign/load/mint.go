@@ -1,6 +1,7 @@
 package load
 
 import (
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
@@ -76,10 +77,13 @@ func NewCSR(name string) (csrPEM []byte, pub crypto.PublicKey, err error) {
 
 // Mint pre-builds n sign requests named `<prefix>-<i>.bench.test`, each with
 // its own token and key, so no crypto is left for the timed phase.
-func (is *Issuer) Mint(prefix string, n int) ([]Request, error) {
+func (is *Issuer) Mint(ctx context.Context, prefix string, n int) ([]Request, error) {
 	now := time.Now()
 	reqs := make([]Request, n)
 	for i := range reqs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		name := fmt.Sprintf("%s-%d.bench.test", prefix, i)
 		tok, err := is.MintToken(name, now)
 		if err != nil {

@@ -50,43 +50,53 @@ func Run(ctx context.Context, is *Issuer, o Options) (*Result, error) {
 		o.Prefix = RandomPrefix()
 	}
 	prefix := fmt.Sprintf("%s-c%d", o.Prefix, o.Concurrency)
-	warm, err := is.Mint(prefix+"w", o.Warmup)
+	warm, err := is.Mint(ctx, prefix+"w", o.Warmup)
 	if err != nil {
 		return nil, fmt.Errorf("minting: %w", err)
 	}
-	reqs, err := is.Mint(prefix, o.N)
+	reqs, err := is.Mint(ctx, prefix, o.N)
 	if err != nil {
 		return nil, fmt.Errorf("minting: %w", err)
 	}
 	hc := NewClient(is.Root, o.Concurrency)
 	defer hc.CloseIdleConnections()
-	signURL := is.CAURL + "/1.0/sign"
 	pid := ""
 	if o.ServerPID > 0 {
 		pid = strconv.Itoa(o.ServerPID)
 	}
-	var rss *RSSSampler
-	if pid != "" {
-		rss = StartRSS(pid)
-	}
-	if err := warmUp(ctx, hc, signURL, warm, o.Concurrency); err != nil {
-		if rss != nil {
-			rss.Stop()
-		}
-		return nil, err
-	}
-	res, outs, err := timed(ctx, hc, signURL, reqs, o.Concurrency, pid)
-	if rss != nil {
-		res.ServerPeakMB = mb(rss.Stop())
-		if hwm, err := ProcMemory(pid, "VmHWM"); err == nil {
-			res.ServerHWMMB = mb(hwm)
-		}
-	}
+	res, outs, err := measure(ctx, hc, is.CAURL+"/1.0/sign", warm, reqs, o.Concurrency, pid)
 	if err != nil {
 		return nil, err
 	}
 	summarize(res, outs, reqs)
 	return res, nil
+}
+
+// measure warms up then times the requests, sampling the server's RSS
+// throughout both when pid is set.
+func measure(ctx context.Context, hc httpDoer, signURL string, warm, reqs []Request, conc int, pid string) (*Result, []outcome, error) {
+	if pid == "" {
+		if err := warmUp(ctx, hc, signURL, warm, conc); err != nil {
+			return nil, nil, err
+		}
+		return timed(ctx, hc, signURL, reqs, conc, pid)
+	}
+	rss := StartRSS(pid)
+	err := warmUp(ctx, hc, signURL, warm, conc)
+	var res *Result
+	var outs []outcome
+	if err == nil {
+		res, outs, err = timed(ctx, hc, signURL, reqs, conc, pid)
+	}
+	peak := rss.Stop()
+	if err != nil {
+		return nil, nil, err
+	}
+	res.ServerPeakMB = mb(peak)
+	if hwm, err := ProcMemory(pid, "VmHWM"); err == nil {
+		res.ServerHWMMB = mb(hwm)
+	}
+	return res, outs, nil
 }
 
 // warmUp sends the untimed requests; it fails only when none succeeded,
@@ -96,10 +106,13 @@ func warmUp(ctx context.Context, hc httpDoer, url string, reqs []Request, conc i
 		return nil
 	}
 	outs := fire(ctx, hc, url, reqs, conc)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if failed, first := checkAll(outs, reqs); failed == len(reqs) {
 		return fmt.Errorf("warm-up: every sign failed; the first: %w", first)
 	}
-	return ctx.Err()
+	return nil
 }
 
 // timed fires reqs between two readings of the server's and this process's

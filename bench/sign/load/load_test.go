@@ -67,6 +67,10 @@ func TestParseProc(t *testing.T) {
 	if _, err := parseStatusKB(status, "VmSwap"); err == nil {
 		t.Error("a missing field parsed")
 	}
+	busy, err := parseMachineCPU([]byte("cpu  100 5 50 9000 300 1 2 3 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n"))
+	if err != nil || busy != 1610*time.Millisecond {
+		t.Errorf("parseMachineCPU = %v, %v; want 1.61s", busy, err)
+	}
 	if _, err := ProcCPU("self"); err != nil {
 		t.Errorf("ProcCPU(self): %v", err)
 	}

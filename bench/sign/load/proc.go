@@ -121,3 +121,31 @@ func (s *RSSSampler) Stop() int64 {
 	s.sample()
 	return s.peak
 }
+
+// MachineCPU is the busy CPU time of all cores since boot, from the first
+// line of /proc/stat: user, nice, system, irq, softirq and steal (idle and
+// iowait are not busy).
+func MachineCPU() (time.Duration, error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, err
+	}
+	return parseMachineCPU(b)
+}
+
+func parseMachineCPU(b []byte) (time.Duration, error) {
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	f := strings.Fields(string(line))
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, errors.New("malformed /proc/stat")
+	}
+	var busy int64
+	for _, i := range []int{1, 2, 3, 6, 7, 8} { // user nice system (idle iowait) irq softirq steal
+		v, err := strconv.ParseInt(f[i], 10, 64)
+		if err != nil {
+			return 0, errors.New("malformed /proc/stat")
+		}
+		busy += v
+	}
+	return time.Duration(busy) * clockTick, nil
+}

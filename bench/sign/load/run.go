@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"runtime"
 	"strconv"
 	"time"
 )
@@ -38,6 +39,7 @@ type Result struct {
 	ServerHWMMB  float64 `json:"serverHwmMB"`
 	ServerCPU    float64 `json:"serverCpuMsPerCert"`
 	ClientCPU    float64 `json:"clientCpuMsPerCert"`
+	OtherCPU     float64 `json:"otherCpuPct"` // CPU used by other processes, % of all cores
 }
 
 // Run mints the level's requests, warms up, then times N signs at the
@@ -115,32 +117,47 @@ func warmUp(ctx context.Context, hc httpDoer, url string, reqs []Request, conc i
 	return nil
 }
 
-// timed fires reqs between two readings of the server's and this process's
-// CPU time.
-func timed(ctx context.Context, hc httpDoer, url string, reqs []Request, conc int, pid string) (*Result, []outcome, error) {
-	var srv0, srv1 time.Duration
+// cpuTimes is one reading of the CPU time used so far by the server, by this
+// process and by the whole machine.
+type cpuTimes struct{ server, client, machine time.Duration }
+
+func readCPU(pid string) (cpuTimes, error) {
+	var t cpuTimes
 	var err error
 	if pid != "" {
-		if srv0, err = ProcCPU(pid); err != nil {
-			return nil, nil, fmt.Errorf("reading the server's CPU time: %w", err)
+		if t.server, err = ProcCPU(pid); err != nil {
+			return t, fmt.Errorf("reading the server's CPU time: %w", err)
 		}
 	}
-	cli0, _ := ProcCPU("self")
+	t.client, _ = ProcCPU("self")
+	t.machine, _ = MachineCPU()
+	return t, nil
+}
+
+// timed fires reqs between two CPU readings. What the machine spent beyond
+// the server and this process is reported as other processes' share.
+func timed(ctx context.Context, hc httpDoer, url string, reqs []Request, conc int, pid string) (*Result, []outcome, error) {
+	t0, err := readCPU(pid)
+	if err != nil {
+		return nil, nil, err
+	}
 	start := time.Now()
 	outs := fire(ctx, hc, url, reqs, conc)
 	elapsed := time.Since(start)
-	cli1, _ := ProcCPU("self")
-	if pid != "" {
-		if srv1, err = ProcCPU(pid); err != nil {
-			return nil, nil, fmt.Errorf("reading the server's CPU time: %w", err)
-		}
+	t1, err := readCPU(pid)
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
 	res := &Result{Concurrency: conc, N: len(reqs), ElapsedSec: elapsed.Seconds()}
-	res.ServerCPU = perCert(srv1-srv0, len(reqs))
-	res.ClientCPU = perCert(cli1-cli0, len(reqs))
+	res.ServerCPU = perCert(t1.server-t0.server, len(reqs))
+	res.ClientCPU = perCert(t1.client-t0.client, len(reqs))
+	if pid != "" && elapsed > 0 {
+		other := (t1.machine - t0.machine) - (t1.server - t0.server) - (t1.client - t0.client)
+		res.OtherCPU = max(0, 100*float64(other)/float64(elapsed)/float64(runtime.NumCPU()))
+	}
 	return res, outs, nil
 }
 

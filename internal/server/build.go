@@ -52,7 +52,11 @@ func OpenStore(cfg *config.CAConfig, base string) (storage.Store, error) {
 
 // Build makes a CA from cfg over store: it loads the roots, the
 // intermediate chain and key, and the provisioners. It writes nothing.
-func Build(cfg *config.CAConfig, base string, secrets Secrets, store storage.Store, log *slog.Logger) (*CA, error) {
+//
+// started is when the process started: tokens issued before it are refused
+// (unless disableIssuedAtCheck). It stays the same across reloads, so a
+// SIGHUP does not invalidate tokens already handed out (step-ca resets it).
+func Build(cfg *config.CAConfig, base string, secrets Secrets, store storage.Store, started time.Time, log *slog.Logger) (*CA, error) {
 	resolve := func(p string) string {
 		if p == "" || filepath.IsAbs(p) {
 			return p
@@ -82,7 +86,6 @@ func Build(cfg *config.CAConfig, base string, secrets Secrets, store storage.Sto
 	if err != nil {
 		return nil, err
 	}
-	started := time.Now()
 	auth := cfg.Authority
 	if auth == nil {
 		auth = &config.Authority{}

@@ -54,7 +54,8 @@ func Run(ctx context.Context, opts RunOptions) error {
 		return err
 	}
 	defer store.Close()
-	first, err := Build(cfg, opts.Base, opts.Secrets, store, log)
+	started := time.Now()
+	first, err := Build(cfg, opts.Base, opts.Secrets, store, started, log)
 	if err != nil {
 		return err
 	}
@@ -135,7 +136,7 @@ func reloadCA(opts RunOptions, cur *CA, store storage.Store, log *slog.Logger) (
 	if !reflect.DeepEqual(cfg.DB, cur.Config.DB) {
 		return nil, errors.New("the \"db\" section changed: restart stride-ca to use another database")
 	}
-	return Build(cfg, opts.Base, opts.Secrets, store, log)
+	return Build(cfg, opts.Base, opts.Secrets, store, cur.Started, log)
 }
 
 // purgeTokens deletes used tokens a minute after they expired (the leeway

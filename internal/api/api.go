@@ -27,8 +27,8 @@ import (
 // logged. Methods taking a ctx stop early and return its error when it is
 // cancelled (the client went away, or the server is shutting down).
 type Authority interface {
-	// Sign authorizes req.OTT and issues a certificate for req.CSR, whose
-	// signature the API has already checked.
+	// Sign authorizes req.OTT and issues a certificate for req.CSR; it
+	// checks the CSR's signature (the API only parses it: one check each).
 	Sign(ctx context.Context, req authority.SignRequest) (*authority.Issued, error)
 	// Renew re-issues peer, the client certificate of an mTLS connection
 	// that crypto/tls has verified against the client CA pool (so it is
@@ -39,7 +39,7 @@ type Authority interface {
 	// the token and the chain (expiry ignored, per allowRenewalAfterExpiry).
 	RenewWithToken(ctx context.Context, token string) (*authority.Issued, error)
 	// Rekey re-issues peer (verified as in Renew) with the public key of csr,
-	// whose signature the API has already checked.
+	// after checking csr's signature.
 	Rekey(ctx context.Context, peer *x509.Certificate, csr *x509.CertificateRequest) (*authority.Issued, error)
 	// Revoke records a passive revocation. The API has already normalised
 	// req.Serial to decimal, checked ReasonCode is 0..10 and Passive is

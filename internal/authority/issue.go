@@ -21,7 +21,7 @@ import (
 // when one authorized the request) commits before the certificate is
 // returned, so a certificate a client holds is always in the store.
 func (a *Authority) issue(ctx context.Context, cert *x509.Certificate, prov provisioner.Provisioner, tok *provisioner.Token, renewedFrom string) (*Issued, error) {
-	serial, err := newSerial()
+	serial, err := newSerial(a.now())
 	if err != nil {
 		return nil, err
 	}
@@ -47,19 +47,24 @@ func (a *Authority) issue(ctx context.Context, cert *x509.Certificate, prov prov
 	return &Issued{Certificate: signed, Intermediates: a.intermediates}, nil
 }
 
-// newSerial returns a random positive serial of up to 128 bits (at least
-// 64 bits of CSPRNG output, as the Baseline Requirements ask).
-func newSerial() (*big.Int, error) {
-	max := new(big.Int).Lsh(big.NewInt(1), 128)
-	for {
-		n, err := rand.Int(rand.Reader, max)
-		if err != nil {
-			return nil, caerr.Wrap(caerr.Internal, err, "generating a serial number")
-		}
-		if n.BitLen() > 64 {
-			return n, nil
-		}
+// newSerial returns a positive 128-bit serial: a fixed first byte (so every
+// serial has the same length, 37 decimal digits, and sorts by number as a
+// string), 48 bits of issuance time in milliseconds, then 72 bits of CSPRNG
+// output (the Baseline Requirements ask for at least 64). Time-ordered
+// serials let the store append instead of inserting at random places, which
+// keeps issuance cheap and the database's working set small.
+func newSerial(now time.Time) (*big.Int, error) {
+	var b [16]byte
+	b[0] = 0x01
+	ms := uint64(now.UnixMilli())
+	for i := 6; i >= 1; i-- {
+		b[i] = byte(ms)
+		ms >>= 8
 	}
+	if _, err := rand.Read(b[7:]); err != nil {
+		return nil, caerr.Wrap(caerr.Internal, err, "generating a serial number")
+	}
+	return new(big.Int).SetBytes(b[:]), nil
 }
 
 func (a *Authority) addProvisionerExtension(cert *x509.Certificate, prov provisioner.Provisioner) error {

@@ -25,7 +25,7 @@ func (a *Authority) ServerCertificate() (*tls.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	serial, err := newSerial()
+	serial, err := newSerial(a.now())
 	if err != nil {
 		return nil, err
 	}

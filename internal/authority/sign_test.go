@@ -25,7 +25,7 @@ func TestSignIssuesAndRecords(t *testing.T) {
 	if d := cert.NotAfter.Sub(cert.NotBefore); d != 24*time.Hour+time.Minute {
 		t.Fatalf("lifetime %v, want 24h plus 1m of backdate", d)
 	}
-	if cert.SerialNumber.BitLen() <= 64 {
+	if cert.SerialNumber.BitLen() != 121 {
 		t.Fatalf("serial has %d bits", cert.SerialNumber.BitLen())
 	}
 	ext, ok, err := template.FindProvisionerExtension(cert)
@@ -178,5 +178,27 @@ func TestDNDefaults(t *testing.T) {
 	s := iss.Certificate.Subject
 	if len(s.Country) != 1 || s.Country[0] != "NL" || s.Organization[0] != "Stride" || s.CommonName != "dn.internal" {
 		t.Fatalf("subject %v", s)
+	}
+}
+
+func TestSerialsAreRandomAndOrdered(t *testing.T) {
+	now := time.Now()
+	a, err := newSerial(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := newSerial(now.Add(time.Millisecond))
+	c, _ := newSerial(now.Add(time.Millisecond))
+	if len(a.String()) != 37 || len(b.String()) != 37 {
+		t.Fatalf("decimal lengths %d %d", len(a.String()), len(b.String()))
+	}
+	if !(a.String() < b.String()) {
+		t.Fatal("a later serial does not sort after an earlier one")
+	}
+	if b.Cmp(c) == 0 {
+		t.Fatal("two serials of the same millisecond are equal: no randomness")
+	}
+	if a.BitLen() != 121 {
+		t.Fatalf("bit length %d", a.BitLen())
 	}
 }

@@ -168,18 +168,18 @@ func listedTokenID(typ, name string, cfg config.Provisioner) (string, error) {
 // full (security.md rule 2). Provisioners that cannot verify tokens are
 // never returned.
 func (c *Collection) Lookup(token string) (Provisioner, error) {
-	t, err := parseToken(token)
+	t, err := peekToken(token)
 	if err != nil {
 		return nil, err
 	}
-	for _, aud := range t.claims.Audience {
+	for _, aud := range t.audiences {
 		fragment, ok := c.env.audiences.matchAny(aud)
 		if !ok {
 			continue
 		}
 		id := fragment
 		if id == "" {
-			id = t.claims.Issuer + ":" + t.header.Kid
+			id = t.issuer + ":" + t.kid
 		}
 		if p, ok := c.byTokenID[id]; ok {
 			return p, nil

@@ -16,6 +16,7 @@ demo:
 
 tools:
 	@bash scripts/tools.sh
+	@bash scripts/services.sh
 
 vet:
 	$(GO) vet ./...

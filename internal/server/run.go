@@ -86,7 +86,6 @@ func Run(ctx context.Context, opts RunOptions) error {
 			return nil, nil, err
 		}
 		current.Store(next)
-		log.Info("configuration reloaded", "config", opts.ConfigPath, "provisioners", len(next.Config.Authority.Provisioners))
 		return api.New(next.Authority, apiOpts(next.Config)), nil, nil
 	}
 	srv, err := New(Options{

@@ -17,8 +17,26 @@ import (
 
 // strideMessages are the exact error messages stride-ca must answer, by
 // case name of TestCABadInput; checked against stride-ca only.
-// TODO(issue 3): fill in once stride-ca serves (step-ca's are logged with -v).
-var strideMessages = map[string]string{}
+// step-ca answers every 401 with a generic message; Stride says why.
+var strideMessages = map[string]string{
+	"sign bad JSON":                    "The request could not be completed: the request body is not valid JSON: unexpected end of JSON input at byte 20.",
+	"sign empty body":                  "The request could not be completed: the request body is empty; a JSON object was expected.",
+	"sign without token":               "The request could not be completed: missing ott.",
+	"CSR with a bad signature":         "The request could not be completed: the certificate request's signature is invalid.",
+	"CSR names not in the token":       "The request was forbidden by the certificate authority: certificate request dns names [a.example.com evil.example.com] do not match the token's [a.example.com].",
+	"CSR CN not in the token":          `The request was forbidden by the certificate authority: certificate request common name "evil.example.com" is not the token subject or one of its SANs.`,
+	"token for another CA":             "The request lacked necessary authorization to be completed: provisioner not found or invalid audience.",
+	"revoke token on sign":             "The request lacked necessary authorization to be completed: invalid token: audience not accepted for sign.",
+	"expired token":                    "The request lacked necessary authorization to be completed: invalid token: token has expired.",
+	"replayed token":                   "The request lacked necessary authorization to be completed: token already used.",
+	"concurrent replays":               "The request lacked necessary authorization to be completed: token already used.",
+	"alg none":                         `The request lacked necessary authorization to be completed: invalid token: algorithm "none" is not allowed.`,
+	"HS256 with the kid":               `The request lacked necessary authorization to be completed: invalid token: algorithm "HS256" is not allowed.`,
+	"another key with the kid":         "The request lacked necessary authorization to be completed: invalid token: the signature does not verify.",
+	"unknown provisioner":              "The request lacked necessary authorization to be completed: provisioner not found or invalid audience.",
+	"revoke serial differs from token": `The request was forbidden by the certificate authority: the token's subject "1234" is not the serial number "5678".`,
+	"revoke not passive":               "The requested method is not implemented by the certificate authority: non-passive revocation not implemented.",
+}
 
 // badKit is what a bad-input case needs.
 type badKit struct {

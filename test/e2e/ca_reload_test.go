@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,4 +121,44 @@ func postSign(c *http.Client, url, csr, ott string) (int, string, error) {
 		body = nil
 	}
 	return resp.StatusCode, string(body), nil
+}
+
+// TestCAReloadRefusesBadConfig: a SIGHUP with a broken ca.json (a bad
+// field, then bad JSON) keeps the running configuration serving and logs
+// one error naming the file; a fixed file then reloads.
+func TestCAReloadRefusesBadConfig(t *testing.T) {
+	t.Parallel()
+	opts := caOptions{strideOnly: "stride's reload promise (one clear error, old config keeps serving)"}
+	forEachCAWith(t, opts, func(t *testing.T, ca *runningCA) {
+		c := ca.client(t)
+		good, err := os.ReadFile(ca.CAConfig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, bad := range []string{
+			strings.Replace(string(good), `"address"`, `"address": 5, "x"`, 1),
+			strings.Replace(string(good), `"dnsNames"`, `"dnsNames": [], "db": {"type": "nosuchdb"}, "y"`, 1),
+		} {
+			if err := os.WriteFile(ca.CAConfig, []byte(bad), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			before := strings.Count(ca.Log(), "reload refused")
+			if err := syscall.Kill(ca.PID(), syscall.SIGHUP); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for strings.Count(ca.Log(), "reload refused") == before && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			if strings.Count(ca.Log(), "reload refused") != before+1 || !strings.Contains(ca.logTail(5), "ca.json") {
+				t.Fatalf("case %d: no single reload error naming ca.json:\n%s", i, ca.logTail(10))
+			}
+			ca.issue(t, c, fmt.Sprintf("still%d.example.com", i))
+		}
+		if err := os.WriteFile(ca.CAConfig, good, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ca.sighup()
+		ca.issue(t, c, "after.example.com")
+	})
 }

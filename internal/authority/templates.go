@@ -82,19 +82,32 @@ func (a *Authority) renderLeaf(prov provisioner.Provisioner, csr *x509.Certifica
 			return nil, caerr.Wrap(caerr.Internal, err, "provisioner %q: options.x509.templateData", prov.Name())
 		}
 	}
-	t, err := a.leafTemplate(prov)
-	if err != nil {
-		return nil, err
-	}
-	c, err := t.ForRequest(csr, data)
-	if err != nil {
-		return nil, templateError(err)
+	var c *template.Certificate
+	if usesBuiltinLeaf(prov) {
+		c = template.LeafCertificate(data[template.KeySubject].(template.Subject),
+			data[template.KeySANs].([]template.SubjectAlternativeName), csr.PublicKey)
+	} else {
+		t, err := a.leafTemplate(prov)
+		if err != nil {
+			return nil, err
+		}
+		if c, err = t.ForRequest(csr, data); err != nil {
+			return nil, templateError(err)
+		}
 	}
 	cert, err := c.X509(csr.PublicKey)
 	if err != nil {
 		return nil, caerr.BadRequestf("the certificate template is not valid: %v", err)
 	}
 	return cert, nil
+}
+
+// usesBuiltinLeaf reports whether prov has no template of its own, so the
+// built-in leaf can be built without rendering (same result, see
+// template.LeafCertificate).
+func usesBuiltinLeaf(prov provisioner.Provisioner) bool {
+	o := prov.X509Options()
+	return o == nil || (strings.TrimSpace(o.Template) == "" && o.TemplateFile == "")
 }
 
 // templateError: `fail` is the template's message to the requester (400);

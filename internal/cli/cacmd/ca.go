@@ -7,5 +7,6 @@ import "github.com/spf13/cobra"
 func New() *cobra.Command {
 	cmd := &cobra.Command{Use: "ca", Short: "initialize and drive a certificate authority"}
 	cmd.AddCommand(newInitCmd())
+	cmd.AddCommand(newProvisionerCmd())
 	return cmd
 }

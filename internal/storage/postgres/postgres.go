@@ -36,7 +36,9 @@ type Options struct {
 	// DataSource is a libpq/pgx DSN, as a URL
 	// ("postgresql://user:pass@127.0.0.1:5432/stride?sslmode=disable") or
 	// as key=value pairs ("host=127.0.0.1 user=stride"). pgx also reads the
-	// libpq PG* environment variables for anything the DSN leaves out.
+	// libpq PG* environment variables for anything the DSN leaves out, and
+	// its pool settings such as pool_max_conns (default: the larger of 4
+	// and the number of CPUs).
 	DataSource string
 	// Database, when set, overrides any database name in DataSource. With
 	// neither, PostgreSQL's rule applies: the database named like the user.

@@ -60,8 +60,8 @@ func parseConfig(opts Options) (*pgxpool.Config, error) {
 func createDatabase(ctx context.Context, cfg *pgxpool.Config) error {
 	var conn *pgx.Conn
 	var err error
+	mc := cfg.ConnConfig.Copy()
 	for _, name := range maintenanceDatabases {
-		mc := cfg.ConnConfig.Copy()
 		mc.Database = name
 		conn, err = pgx.ConnectConfig(ctx, mc)
 		if !isCode(err, codeInvalidCatalogName) {
@@ -69,7 +69,7 @@ func createDatabase(ctx context.Context, cfg *pgxpool.Config) error {
 		}
 	}
 	if err != nil {
-		return connectFailure(ctx, cfg, err)
+		return connectFailure(ctx, mc, err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	name := cfg.ConnConfig.Database
@@ -108,13 +108,12 @@ func (e *connectError) Error() string {
 
 func (e *connectError) Unwrap() error { return e.err }
 
-// connectFailure wraps a connection error; a cancelled or expired ctx of
+// connectFailure wraps an error connecting with cc; a cancelled or expired ctx of
 // the caller's own is returned as such.
-func connectFailure(ctx context.Context, cfg *pgxpool.Config, err error) error {
+func connectFailure(ctx context.Context, cc *pgx.ConnConfig, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("postgres: connect: %w", ctxErr)
 	}
-	cc := cfg.ConnConfig
 	return &connectError{
 		addr:     addresses(&cc.Config),
 		user:     cc.User,

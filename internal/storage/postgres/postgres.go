@@ -87,7 +87,7 @@ func prepare(ctx context.Context, pool *pgxpool.Pool, cfg *pgxpool.Config) error
 		conn, err = pool.Acquire(ctx)
 	}
 	if err != nil {
-		return connectFailure(ctx, cfg, err)
+		return connectFailure(ctx, cfg.ConnConfig, err)
 	}
 	defer conn.Release()
 	return migrate(ctx, conn.Conn())

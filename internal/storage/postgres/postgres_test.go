@@ -1,0 +1,25 @@
+package postgres
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stride-pki/stride/internal/storage"
+	"github.com/stride-pki/stride/internal/storage/storagetest"
+)
+
+// TestConformance runs the shared suite on one fresh database per run: the
+// first open creates and migrates it, and every open after that empties
+// the tables (the suite runs its subtests one at a time).
+func TestConformance(t *testing.T) {
+	name := newDatabaseName(t)
+	storagetest.Run(t, func(t *testing.T) storage.Store {
+		s := mustOpen(t, name)
+		_, err := s.pool.Exec(context.Background(), "TRUNCATE certificates, revocations, used_tokens")
+		if err != nil {
+			s.Close()
+			t.Fatalf("empty the tables: %v", err)
+		}
+		return s
+	})
+}

@@ -9,15 +9,15 @@
 // server's duplicate-key error (1062) is what decides, mapped to
 // storage.ErrTokenUsed, ErrConflict or ErrAlreadyRevoked. Nothing is read
 // and then written, so REPEATABLE READ snapshots (MariaDB's and MySQL's
-// default) cannot let two replicas both win. INSERT IGNORE is not used: it
-// would also turn truncation and other errors into warnings.
+// default) cannot let two replicas both win; the only reads in a write
+// choose which refusal to report. INSERT IGNORE is not used: it would also
+// turn truncation and other errors into warnings.
 //
-// Racing inserts of one key can deadlock in InnoDB (the losers hold shared
-// locks on the duplicate and then all want it exclusively). A deadlock
-// (1213) or lock wait timeout (1205) rolls the whole transaction back, so the
-// transaction is simply run again, a bounded number of times (see tx.go):
-// the retry then sees the winner's row and answers with the sentinel, never
-// with a server error.
+// Racing inserts of one key can deadlock in InnoDB. A deadlock (1213) or
+// lock wait timeout (1205) undoes the attempt, so the transaction runs
+// again, a bounded number of times, and the statements are ordered so that
+// a retry ends the race instead of joining it (see tx.go): the loser of a
+// race gets its sentinel, never a server error.
 //
 // Times are stored as DATETIME(6) in UTC (the session time zone is set to
 // UTC and the driver's location too) and come back in UTC, truncated to the

@@ -12,8 +12,8 @@ import (
 const insertRevocation = `INSERT INTO revocations (serial, reason_code, reason, revoked_at, expires_at,
   provisioner_id, token_id, mtls, acme) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// Revoke implements storage.Revocations: the token, then the revocation, in
-// one transaction; the primary key on serial makes the first revoker win.
+// Revoke implements storage.Revocations: the revocation and the token in one
+// transaction; the primary key on serial makes the first revoker win.
 func (s *Store) Revoke(ctx context.Context, rev storage.Revocation, tok *storage.UsedToken) error {
 	if err := checkSerial(rev.Serial); err != nil {
 		return err
@@ -21,19 +21,16 @@ func (s *Store) Revoke(ctx context.Context, rev storage.Revocation, tok *storage
 	if err := checkToken(tok); err != nil {
 		return err
 	}
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := insertToken(ctx, tx, tok); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, insertRevocation, rev.Serial, rev.ReasonCode, rev.Reason,
-			dbTime(rev.RevokedAt), dbTime(rev.ExpiresAt), rev.ProvisionerID, rev.TokenID, rev.MTLS, rev.ACME)
-		switch {
-		case isServerError(err, erDupEntry):
-			return fmt.Errorf("serial %s: %w", rev.Serial, storage.ErrAlreadyRevoked)
-		case err != nil:
-			return fmt.Errorf("mysql: insert revocation of %s: %w", rev.Serial, err)
-		}
-		return nil
+	exists := fmt.Errorf("serial %s: %w", rev.Serial, storage.ErrAlreadyRevoked)
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx, retrying bool) error {
+		return insertOnce(ctx, tx, retrying, tok, func() error {
+			_, err := tx.ExecContext(ctx, insertRevocation, rev.Serial, rev.ReasonCode, rev.Reason,
+				dbTime(rev.RevokedAt), dbTime(rev.ExpiresAt), rev.ProvisionerID, rev.TokenID, rev.MTLS, rev.ACME)
+			if err != nil {
+				return fmt.Errorf("mysql: insert revocation of %s: %w", rev.Serial, err)
+			}
+			return nil
+		}, exists)
 	})
 }
 

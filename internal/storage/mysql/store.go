@@ -86,23 +86,22 @@ func goTime(t sql.NullTime) time.Time {
 	return t.Time.UTC()
 }
 
-// insertToken consumes tok in tx; the primary key on the ID's hash decides.
-func insertToken(ctx context.Context, tx *sql.Tx, tok *storage.UsedToken) error {
-	if tok == nil {
-		return nil
-	}
-	return execToken(ctx, tx, *tok)
-}
-
 // execer is a pool or a transaction.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// tokenKey is the primary key of a used token.
+func tokenKey(id string) []byte {
+	h := sha256.Sum256([]byte(id))
+	return h[:]
+}
+
+// execToken consumes tok: one INSERT whose duplicate-key error means the
+// token was used before.
 func execToken(ctx context.Context, e execer, tok storage.UsedToken) error {
-	hash := sha256.Sum256([]byte(tok.ID))
 	_, err := e.ExecContext(ctx, "INSERT INTO used_tokens (id_hash, id, expires_at) VALUES (?, ?, ?)",
-		hash[:], tok.ID, dbTime(tok.ExpiresAt))
+		tokenKey(tok.ID), tok.ID, dbTime(tok.ExpiresAt))
 	switch {
 	case isServerError(err, erDupEntry):
 		return fmt.Errorf("token %q: %w", tok.ID, storage.ErrTokenUsed)
@@ -112,12 +111,63 @@ func execToken(ctx context.Context, e execer, tok storage.UsedToken) error {
 	return nil
 }
 
+// insertToken consumes tok (if any) in tx.
+func insertToken(ctx context.Context, tx *sql.Tx, tok *storage.UsedToken) error {
+	if tok == nil {
+		return nil
+	}
+	return execToken(ctx, tx, *tok)
+}
+
+// tokenUsed returns an ErrTokenUsed error when tok (if any) is consumed by
+// a committed transaction. It is a plain (non-locking) read: it decides
+// which "no" to answer, never a "yes", which only an INSERT gives.
+func tokenUsed(ctx context.Context, tx *sql.Tx, tok *storage.UsedToken) error {
+	if tok == nil {
+		return nil
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM used_tokens WHERE id_hash = ?", tokenKey(tok.ID)).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("mysql: look up token %q: %w", tok.ID, err)
+	}
+	return fmt.Errorf("token %q: %w", tok.ID, storage.ErrTokenUsed)
+}
+
+// insertOnce inserts a use case's row (insert: a certificate or a
+// revocation) and then consumes tok, in tx; see "Statement order" in tx.go
+// for why the token comes last. On a duplicate row it answers ErrTokenUsed
+// when tok was used (the contract checks the token first), else exists.
+// When retrying, it first looks whether tok was used meanwhile.
+func insertOnce(ctx context.Context, tx *sql.Tx, retrying bool, tok *storage.UsedToken,
+	insert func() error, exists error) error {
+	if retrying {
+		if err := tokenUsed(ctx, tx, tok); err != nil {
+			return err
+		}
+	}
+	err := insert()
+	if isServerError(err, erDupEntry) {
+		if used := tokenUsed(ctx, tx, tok); used != nil {
+			return used
+		}
+		return exists
+	}
+	if err != nil {
+		return err
+	}
+	return insertToken(ctx, tx, tok)
+}
+
 const insertCertificate = `INSERT INTO certificates (serial, der, subject, not_before, not_after,
   provisioner_id, provisioner_name, provisioner_type, issued_at, renewed_from)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// RecordIssuance implements storage.Certificates: the token, then the
-// certificate, then its SANs, in one transaction.
+// RecordIssuance implements storage.Certificates: the certificate, its SANs
+// and the token in one transaction.
 func (s *Store) RecordIssuance(ctx context.Context, cert storage.Certificate, tok *storage.UsedToken) error {
 	if err := checkCertificate(&cert); err != nil {
 		return err
@@ -129,20 +179,17 @@ func (s *Store) RecordIssuance(ctx context.Context, cert storage.Certificate, to
 	if der == nil {
 		der = []byte{} // NOT NULL column; an empty DER stays empty
 	}
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := insertToken(ctx, tx, tok); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, insertCertificate, cert.Serial, der, cert.Subject,
-			dbTime(cert.NotBefore), dbTime(cert.NotAfter), cert.Provisioner.ID, cert.Provisioner.Name,
-			cert.Provisioner.Type, dbTime(cert.IssuedAt), cert.RenewedFrom)
-		switch {
-		case isServerError(err, erDupEntry):
-			return fmt.Errorf("certificate %s: %w", cert.Serial, storage.ErrConflict)
-		case err != nil:
-			return fmt.Errorf("mysql: insert certificate %s: %w", cert.Serial, err)
-		}
-		return insertSANs(ctx, tx, cert.Serial, cert.SANs)
+	exists := fmt.Errorf("certificate %s: %w", cert.Serial, storage.ErrConflict)
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx, retrying bool) error {
+		return insertOnce(ctx, tx, retrying, tok, func() error {
+			_, err := tx.ExecContext(ctx, insertCertificate, cert.Serial, der, cert.Subject,
+				dbTime(cert.NotBefore), dbTime(cert.NotAfter), cert.Provisioner.ID, cert.Provisioner.Name,
+				cert.Provisioner.Type, dbTime(cert.IssuedAt), cert.RenewedFrom)
+			if err != nil {
+				return fmt.Errorf("mysql: insert certificate %s: %w", cert.Serial, err)
+			}
+			return insertSANs(ctx, tx, cert.Serial, cert.SANs)
+		}, exists)
 	})
 }
 

@@ -15,7 +15,7 @@ func (s *Store) UseToken(ctx context.Context, tok storage.UsedToken) error {
 	if err := checkToken(&tok); err != nil {
 		return err
 	}
-	return retry(ctx, func() error { return execToken(ctx, s.db, tok) })
+	return retry(ctx, func(bool) error { return execToken(ctx, s.db, tok) })
 }
 
 // purgeChunk bounds one purge statement: a DELETE over a large backlog
@@ -31,7 +31,7 @@ func (s *Store) PurgeTokens(ctx context.Context, before time.Time) (int, error) 
 	total := 0
 	for {
 		var n int64
-		err := retry(ctx, func() error {
+		err := retry(ctx, func(bool) error {
 			res, err := s.db.ExecContext(ctx,
 				"DELETE FROM used_tokens WHERE expires_at < ? ORDER BY expires_at LIMIT ?",
 				before.UTC(), purgeChunk)

@@ -31,6 +31,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -123,6 +124,7 @@ type Store struct {
 
 	stop      chan struct{} // closed by Close: the collector returns
 	gcDone    chan struct{} // closed when the collector has returned
+	gcRuns    atomic.Int64  // collection runs so far (for tests)
 	closeOnce sync.Once
 	closeErr  error
 }

@@ -54,6 +54,7 @@ func (s *Store) collectLoop(interval time.Duration, ratio float64) {
 // ratio garbage, up to maxRewritesPerRun, and returns how many it
 // rewrote. A failure is logged: the next run tries again.
 func (s *Store) collect(ratio float64) int {
+	defer s.gcRuns.Add(1)
 	n := 0
 	for n < maxRewritesPerRun {
 		select {

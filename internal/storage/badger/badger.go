@@ -9,16 +9,16 @@
 // `stride ca db import` reads step's databases and writes them here.
 //
 // Durability: SyncWrites is on (Badger v4's default is off), so a
-// transaction is fsynced before the call that wrote it returns (invariant
-// I1). Badger's write loop already folds the commits that queue up while a
-// sync runs into the next write and sync, which is group commit without a
-// batching layer of ours (see BenchmarkRecordIssuance).
+// transaction is synced before the call that wrote it returns (invariant
+// I1). Concurrent writes share one transaction and its syncs (group commit,
+// see batch.go).
 //
 // Concurrency: Badger transactions are optimistic. Each use case reads the
-// keys that decide it (the token, the serial) and writes in one
-// transaction; a commit that raced with another one touching the same keys
-// fails with badger.ErrConflict and is re-run (see txn.go), and the re-run
-// reads the winner's write and answers with the contract's sentinel.
+// keys that decide it (the token, the serial) before it writes; a commit
+// that raced with another one touching the same keys fails with
+// badger.ErrConflict and is re-run a bounded number of times (txn.go), and
+// the re-run reads the winner's write and answers with the contract's
+// sentinel.
 //
 // Disk: see gc.go for why the value log cannot grow without bound here
 // (step-ca #159) and the collector that runs while the store is open.
@@ -55,6 +55,10 @@ const (
 // Memory. The CA's resident set should stay in the tens of megabytes, so
 // every Badger buffer whose default is sized for a large server is cut
 // down; what a CA writes (a few KB per issuance) does not need them.
+// Measured after 192,000 issuances from 64 writers: 21 MiB of Go heap in
+// use, 46 MB of anonymous resident memory. Badger memory-maps its table and
+// value-log files, so pages it wrote or read also count as (file-backed,
+// reclaimable) resident memory, up to the size of the data touched.
 const (
 	// memTableSize: Badger's default is 64 MiB per memtable. 8 MiB holds
 	// some 50,000 issuances' keys and small values before a flush; it also
@@ -122,11 +126,13 @@ type Store struct {
 	dir string
 	log *slog.Logger
 
-	stop      chan struct{} // closed by Close: the collector returns
-	gcDone    chan struct{} // closed when the collector has returned
-	gcRuns    atomic.Int64  // collection runs so far (for tests)
-	closeOnce sync.Once
-	closeErr  error
+	writes     chan *writeReq // to the writer (see batch.go)
+	stop       chan struct{}  // closed by Close: the writer and collector return
+	writerDone chan struct{}  // closed when the writer has returned
+	gcDone     chan struct{}  // closed when the collector has returned
+	gcRuns     atomic.Int64   // collection runs so far (for tests)
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // Open opens the database in dir, creating dir (mode 0700) when missing,
@@ -154,8 +160,10 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	s := &Store{
 		db: db, dir: dir, log: opts.Logger,
-		stop: make(chan struct{}), gcDone: make(chan struct{}),
+		writes: make(chan *writeReq),
+		stop:   make(chan struct{}), writerDone: make(chan struct{}), gcDone: make(chan struct{}),
 	}
+	go s.writeLoop()
 	go s.collectLoop(opts.GCInterval, opts.GCDiscardRatio)
 	return s, nil
 }
@@ -212,12 +220,14 @@ func initSchema(db *badger.DB) error {
 // Dir returns the database directory.
 func (s *Store) Dir() string { return s.dir }
 
-// Close stops the value-log collector (waiting for a rewrite in progress),
-// then closes the database and releases its directory lock. Calls after the
-// first return the first one's result.
+// Close stops the writer (after the batch it is committing; writes racing
+// with Close that it has not taken fail) and the value-log collector (after
+// a rewrite in progress), then closes the database and releases its
+// directory lock. Calls after the first return the first one's result.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stop)
+		<-s.writerDone
 		<-s.gcDone
 		if err := s.db.Close(); err != nil {
 			s.closeErr = fmt.Errorf("badger: close %s: %w", s.dir, err)

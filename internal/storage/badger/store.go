@@ -21,26 +21,27 @@ func (s *Store) RecordIssuance(ctx context.Context, cert storage.Certificate, to
 	if err := checkToken(tok); err != nil {
 		return err
 	}
-	// Encode outside the transaction, which may run more than once.
+	// Encode outside the transaction: the writer runs a batch's functions one
+	// after another, and may run them more than once.
 	key, val := certKey(cert.Serial), codec.EncodeCertificate(&cert)
 	idx := certExpiryKey(cert.NotAfter, cert.Serial)
-	return s.update(ctx, func(txn *badger.Txn) error {
-		if err := tokenFree(txn, tok); err != nil {
-			return err
+	return s.write(ctx, func(txn *badger.Txn) (error, error) {
+		if used, err := tokenUsed(txn, tok); used != nil || err != nil {
+			return used, err
 		}
 		switch found, err := exists(txn, key); {
 		case err != nil:
-			return err
+			return nil, err
 		case found:
-			return fmt.Errorf("certificate %s: %w", cert.Serial, storage.ErrConflict)
+			return fmt.Errorf("certificate %s: %w", cert.Serial, storage.ErrConflict), nil
 		}
 		if err := txn.Set(key, val); err != nil {
-			return err
+			return nil, err
 		}
 		if err := txn.Set(idx, nil); err != nil {
-			return err
+			return nil, err
 		}
-		return putToken(txn, tok)
+		return nil, putToken(txn, tok)
 	})
 }
 
@@ -66,20 +67,20 @@ func (s *Store) Revoke(ctx context.Context, rev storage.Revocation, tok *storage
 		return err
 	}
 	key, val := revocationKey(rev.Serial), codec.EncodeRevocation(&rev)
-	return s.update(ctx, func(txn *badger.Txn) error {
-		if err := tokenFree(txn, tok); err != nil {
-			return err
+	return s.write(ctx, func(txn *badger.Txn) (error, error) {
+		if used, err := tokenUsed(txn, tok); used != nil || err != nil {
+			return used, err
 		}
 		switch found, err := exists(txn, key); {
 		case err != nil:
-			return err
+			return nil, err
 		case found:
-			return fmt.Errorf("serial %s: %w", rev.Serial, storage.ErrAlreadyRevoked)
+			return fmt.Errorf("serial %s: %w", rev.Serial, storage.ErrAlreadyRevoked), nil
 		}
 		if err := txn.Set(key, val); err != nil {
-			return err
+			return nil, err
 		}
-		return putToken(txn, tok)
+		return nil, putToken(txn, tok)
 	})
 }
 
@@ -119,27 +120,26 @@ func (s *Store) UseToken(ctx context.Context, tok storage.UsedToken) error {
 	if err := checkToken(&tok); err != nil {
 		return err
 	}
-	return s.update(ctx, func(txn *badger.Txn) error {
-		if err := tokenFree(txn, &tok); err != nil {
-			return err
+	return s.write(ctx, func(txn *badger.Txn) (error, error) {
+		if used, err := tokenUsed(txn, &tok); used != nil || err != nil {
+			return used, err
 		}
-		return putToken(txn, &tok)
+		return nil, putToken(txn, &tok)
 	})
 }
 
-// tokenFree returns an ErrTokenUsed error when tok (if any) is stored. The
-// read is what makes a concurrent use of the same token conflict.
-func tokenFree(txn *badger.Txn, tok *storage.UsedToken) error {
+// tokenUsed returns an ErrTokenUsed error as used when tok (if any) is
+// stored, and a Badger failure as err. The read is what makes a concurrent
+// use of the same token conflict.
+func tokenUsed(txn *badger.Txn, tok *storage.UsedToken) (used, err error) {
 	if tok == nil {
-		return nil
+		return nil, nil
 	}
-	switch found, err := exists(txn, tokenKey(tok.ID)); {
-	case err != nil:
-		return err
-	case found:
-		return fmt.Errorf("token %q: %w", tok.ID, storage.ErrTokenUsed)
+	found, err := exists(txn, tokenKey(tok.ID))
+	if found {
+		used = fmt.Errorf("token %q: %w", tok.ID, storage.ErrTokenUsed)
 	}
-	return nil
+	return used, err
 }
 
 // putToken stores tok (if any) and, when it has an expiry, its index
@@ -166,7 +166,9 @@ const (
 	purgeBytes = 256 << 10
 )
 
-// PurgeTokens implements storage.Tokens.
+// PurgeTokens implements storage.Tokens. It is a periodic job and runs its
+// own transactions beside the writer's batches (a conflict between the two
+// re-runs the loser).
 func (s *Store) PurgeTokens(ctx context.Context, before time.Time) (int, error) {
 	cut := codec.TimeKey(before)
 	total := 0

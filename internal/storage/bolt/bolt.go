@@ -4,7 +4,7 @@
 // transaction through group commit (see batch.go), so durability costs one
 // fsync per batch rather than one per certificate.
 //
-// Layout (bucket: key -> value; see codec.go for the value encoding):
+// Layout (bucket: key -> value; see package codec for the value encoding):
 //
 //	meta:                      "schema" -> "1"
 //	certificates:              serial (decimal ASCII) -> certificate record
@@ -32,6 +32,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/stride-pki/stride/internal/storage"
+	"github.com/stride-pki/stride/internal/storage/codec"
 )
 
 // Bucket names; changing one is a schema change.
@@ -50,7 +51,7 @@ var (
 )
 
 // maxKeyLen leaves room for an index's time prefix within bbolt's key limit.
-const maxKeyLen = bolt.MaxKeySize - timeLen
+const maxKeyLen = bolt.MaxKeySize - codec.TimeLen
 
 // Caller bugs, rejected before any transaction.
 var (
@@ -190,5 +191,5 @@ func checkToken(tok *storage.UsedToken) error {
 
 // indexKey is an index entry: a time key, then the row's key.
 func indexKey(t time.Time, key string) []byte {
-	return append(appendTime(make([]byte, 0, timeLen+len(key)), t), key...)
+	return append(codec.AppendTime(make([]byte, 0, codec.TimeLen+len(key)), t), key...)
 }

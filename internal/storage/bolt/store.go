@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/stride-pki/stride/internal/storage"
+	"github.com/stride-pki/stride/internal/storage/codec"
 )
 
 // RecordIssuance implements storage.Certificates.
@@ -25,7 +26,7 @@ func (s *Store) RecordIssuance(ctx context.Context, cert storage.Certificate, to
 	}
 	// Encode outside the transaction: the batch runs callers one after
 	// another, so work done here is work the batch does not serialise.
-	key, val := []byte(cert.Serial), encodeCertificate(&cert)
+	key, val := []byte(cert.Serial), codec.EncodeCertificate(&cert)
 	idx := indexKey(cert.NotAfter, cert.Serial)
 	return s.write(ctx, func(tx *bolt.Tx) (error, error) {
 		if used := tokenUsed(tx, tok); used != nil {
@@ -63,7 +64,7 @@ func (s *Store) Certificate(ctx context.Context, serial string) (*storage.Certif
 			return fmt.Errorf("certificate %s: %w", serial, storage.ErrNotFound)
 		}
 		var err error
-		cert, err = decodeCertificate(serial, v)
+		cert, err = codec.DecodeCertificate(serial, v)
 		return err
 	})
 	return cert, err
@@ -77,7 +78,7 @@ func (s *Store) Revoke(ctx context.Context, rev storage.Revocation, tok *storage
 	if err := checkToken(tok); err != nil {
 		return err
 	}
-	key, val := []byte(rev.Serial), encodeRevocation(&rev)
+	key, val := []byte(rev.Serial), codec.EncodeRevocation(&rev)
 	return s.write(ctx, func(tx *bolt.Tx) (error, error) {
 		if used := tokenUsed(tx, tok); used != nil {
 			return used, nil
@@ -105,7 +106,7 @@ func (s *Store) Revocation(ctx context.Context, serial string) (*storage.Revocat
 			return fmt.Errorf("revocation of %s: %w", serial, storage.ErrNotFound)
 		}
 		var err error
-		rev, err = decodeRevocation(serial, v)
+		rev, err = codec.DecodeRevocation(serial, v)
 		return err
 	})
 	return rev, err
@@ -142,7 +143,7 @@ func putToken(tx *bolt.Tx, tok *storage.UsedToken) error {
 	if tok.ExpiresAt.IsZero() {
 		return tx.Bucket(bucketTokens).Put([]byte(tok.ID), []byte{})
 	}
-	if err := tx.Bucket(bucketTokens).Put([]byte(tok.ID), timeKey(tok.ExpiresAt)); err != nil {
+	if err := tx.Bucket(bucketTokens).Put([]byte(tok.ID), codec.TimeKey(tok.ExpiresAt)); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketTokensByExp).Put(indexKey(tok.ExpiresAt, tok.ID), nil)
@@ -156,7 +157,7 @@ const purgeChunk = 5000
 // PurgeTokens implements storage.Tokens. It runs outside group commit (it
 // is a periodic job) in transactions of at most purgeChunk tokens.
 func (s *Store) PurgeTokens(ctx context.Context, before time.Time) (int, error) {
-	cut := timeKey(before)
+	cut := codec.TimeKey(before)
 	total := 0
 	for {
 		if err := ctx.Err(); err != nil {
@@ -185,13 +186,13 @@ func purgeSome(tx *bolt.Tx, cut []byte, limit int) (int, error) {
 	var keys [][]byte
 	c := idx.Cursor()
 	for k, _ := c.First(); k != nil && len(keys) < limit; k, _ = c.Next() {
-		if len(k) < timeLen || bytes.Compare(k[:timeLen], cut) >= 0 {
+		if len(k) < codec.TimeLen || bytes.Compare(k[:codec.TimeLen], cut) >= 0 {
 			break
 		}
 		keys = append(keys, append([]byte(nil), k...))
 	}
 	for _, k := range keys {
-		if err := tokens.Delete(k[timeLen:]); err != nil {
+		if err := tokens.Delete(k[codec.TimeLen:]); err != nil {
 			return 0, err
 		}
 		if err := idx.Delete(k); err != nil {

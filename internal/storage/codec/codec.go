@@ -1,4 +1,15 @@
-package bolt
+// Package codec is the binary record format of the embedded backends (bolt
+// and badger): certificate and revocation values, and the 12-byte time keys
+// their indexes sort by. Both backends write the same bytes, so a record can
+// move between them unchanged; SQL backends use columns instead.
+//
+// Records are a small versioned binary format rather than JSON: a DER
+// certificate would grow by a third in base64, and encoding sits on the
+// issuance hot path. Every value starts with a version byte so a later
+// layout can be read beside this one. Strings and byte slices are a uvarint
+// length then the bytes; integers are varints; times are TimeKey's 12 bytes.
+// The serial is the record's key and is not repeated in the value.
+package codec
 
 import (
 	"encoding/binary"
@@ -9,33 +20,28 @@ import (
 	"github.com/stride-pki/stride/internal/storage"
 )
 
-// Records are a small versioned binary format rather than JSON: a DER
-// certificate would grow by a third in base64, and encoding sits on the
-// issuance hot path. Every value starts with a version byte so a later
-// layout can be read beside this one. Strings and byte slices are a uvarint
-// length then the bytes; integers are varints; times are timeKey's 12 bytes.
-// The serial is the bucket key and is not repeated in the value.
-
 const recordV1 = 1
 
-// timeLen is the size of an encoded time.
-const timeLen = 12
+// TimeLen is the size of an encoded time.
+const TimeLen = 12
 
-// timeKey encodes t as 12 bytes that sort like the times: the Unix seconds
+// TimeKey encodes t as 12 bytes that sort like the times: the Unix seconds
 // with the sign bit flipped, big-endian, then the nanoseconds. Seconds rather
 // than Unix nanoseconds, because a notAfter of 9999-12-31 (RFC 5280
 // §4.1.2.5) does not fit in an int64 of nanoseconds.
-func timeKey(t time.Time) []byte {
-	return appendTime(make([]byte, 0, timeLen), t)
+func TimeKey(t time.Time) []byte {
+	return AppendTime(make([]byte, 0, TimeLen), t)
 }
 
-func appendTime(b []byte, t time.Time) []byte {
+// AppendTime appends TimeKey(t) to b.
+func AppendTime(b []byte, t time.Time) []byte {
 	b = binary.BigEndian.AppendUint64(b, uint64(t.Unix())^(1<<63))
 	return binary.BigEndian.AppendUint32(b, uint32(t.Nanosecond()))
 }
 
-func parseTime(b []byte) (time.Time, error) {
-	if len(b) < timeLen {
+// ParseTime decodes the first TimeLen bytes of b, in UTC.
+func ParseTime(b []byte) (time.Time, error) {
+	if len(b) < TimeLen {
 		return time.Time{}, errors.New("truncated time")
 	}
 	sec := int64(binary.BigEndian.Uint64(b) ^ (1 << 63))
@@ -57,7 +63,8 @@ func appendBytes(b, v []byte) []byte {
 	return append(b, v...)
 }
 
-func encodeCertificate(c *storage.Certificate) []byte {
+// EncodeCertificate returns c's record, without the serial.
+func EncodeCertificate(c *storage.Certificate) []byte {
 	b := make([]byte, 0, 64+len(c.DER)+len(c.Subject)+16*len(c.SANs))
 	b = append(b, recordV1)
 	b = appendBytes(b, c.DER)
@@ -66,16 +73,19 @@ func encodeCertificate(c *storage.Certificate) []byte {
 	for _, san := range c.SANs {
 		b = appendString(b, san)
 	}
-	b = appendTime(b, c.NotBefore)
-	b = appendTime(b, c.NotAfter)
-	b = appendTime(b, c.IssuedAt)
+	b = AppendTime(b, c.NotBefore)
+	b = AppendTime(b, c.NotAfter)
+	b = AppendTime(b, c.IssuedAt)
 	b = appendString(b, c.Provisioner.ID)
 	b = appendString(b, c.Provisioner.Name)
 	b = appendString(b, c.Provisioner.Type)
 	return appendString(b, c.RenewedFrom)
 }
 
-func decodeCertificate(serial string, v []byte) (*storage.Certificate, error) {
+// DecodeCertificate parses the record v of the certificate with serial; a
+// damaged or unknown record is an error, never a partial value. The result
+// shares no memory with v.
+func DecodeCertificate(serial string, v []byte) (*storage.Certificate, error) {
 	r := reader{b: v}
 	r.version()
 	c := &storage.Certificate{Serial: serial}
@@ -105,13 +115,14 @@ const (
 	flagACME
 )
 
-func encodeRevocation(rev *storage.Revocation) []byte {
+// EncodeRevocation returns rev's record, without the serial.
+func EncodeRevocation(rev *storage.Revocation) []byte {
 	b := make([]byte, 0, 64+len(rev.Reason)+len(rev.ProvisionerID)+len(rev.TokenID))
 	b = append(b, recordV1)
 	b = binary.AppendVarint(b, int64(rev.ReasonCode))
 	b = appendString(b, rev.Reason)
-	b = appendTime(b, rev.RevokedAt)
-	b = appendTime(b, rev.ExpiresAt)
+	b = AppendTime(b, rev.RevokedAt)
+	b = AppendTime(b, rev.ExpiresAt)
 	b = appendString(b, rev.ProvisionerID)
 	b = appendString(b, rev.TokenID)
 	var flags byte
@@ -124,7 +135,9 @@ func encodeRevocation(rev *storage.Revocation) []byte {
 	return append(b, flags)
 }
 
-func decodeRevocation(serial string, v []byte) (*storage.Revocation, error) {
+// DecodeRevocation parses the record v of serial's revocation, as
+// DecodeCertificate does.
+func DecodeRevocation(serial string, v []byte) (*storage.Revocation, error) {
 	r := reader{b: v}
 	r.version()
 	rev := &storage.Revocation{Serial: serial}
@@ -191,7 +204,7 @@ func (r *reader) varint() int64 {
 }
 
 // raw returns the next length-prefixed field, still pointing into the
-// database page: callers copy it.
+// caller's buffer (often a database page): callers copy it.
 func (r *reader) raw() []byte {
 	n := r.uvarint()
 	if r.err != nil {
@@ -206,8 +219,8 @@ func (r *reader) raw() []byte {
 	return v
 }
 
-// bytes copies, because bbolt's values live in the memory map only for the
-// life of the transaction.
+// bytes copies, because bbolt's and Badger's values are valid only for the
+// life of the transaction (or the Item.Value callback).
 func (r *reader) bytes() []byte {
 	v := r.raw()
 	if len(v) == 0 {
@@ -222,12 +235,12 @@ func (r *reader) time() time.Time {
 	if r.err != nil {
 		return time.Time{}
 	}
-	t, err := parseTime(r.b)
+	t, err := ParseTime(r.b)
 	if err != nil {
 		r.fail(err)
 		return time.Time{}
 	}
-	r.b = r.b[timeLen:]
+	r.b = r.b[TimeLen:]
 	return t
 }
 

@@ -1,4 +1,4 @@
-package bolt
+package codec
 
 import (
 	"strings"
@@ -21,22 +21,22 @@ func TestTimeKeyOrder(t *testing.T) {
 		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
 	}
 	for i := 1; i < len(times); i++ {
-		if a, b := string(timeKey(times[i-1])), string(timeKey(times[i])); a >= b {
-			t.Errorf("timeKey(%v) >= timeKey(%v)", times[i-1], times[i])
+		if a, b := string(TimeKey(times[i-1])), string(TimeKey(times[i])); a >= b {
+			t.Errorf("TimeKey(%v) >= TimeKey(%v)", times[i-1], times[i])
 		}
 	}
 	for _, tm := range times {
-		got, err := parseTime(timeKey(tm))
+		got, err := ParseTime(TimeKey(tm))
 		if err != nil || !got.Equal(tm) || got.IsZero() != tm.IsZero() {
-			t.Errorf("parseTime(timeKey(%v)) = %v, %v", tm, got, err)
+			t.Errorf("ParseTime(TimeKey(%v)) = %v, %v", tm, got, err)
 		}
 	}
 }
 
 // TestDecodeRejectsDamage: a damaged record is an error, never a wrong value.
 func TestDecodeRejectsDamage(t *testing.T) {
-	cert := encodeCertificate(&storage.Certificate{Serial: "1", DER: []byte{1, 2, 3}, SANs: []string{"a"}})
-	rev := encodeRevocation(&storage.Revocation{Serial: "1", Reason: "x"})
+	cert := EncodeCertificate(&storage.Certificate{Serial: "1", DER: []byte{1, 2, 3}, SANs: []string{"a"}})
+	rev := EncodeRevocation(&storage.Revocation{Serial: "1", Reason: "x"})
 	cases := []struct {
 		name, want string
 		cert       bool
@@ -53,9 +53,9 @@ func TestDecodeRejectsDamage(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var err error
 			if c.cert {
-				_, err = decodeCertificate("1", c.v)
+				_, err = DecodeCertificate("1", c.v)
 			} else {
-				_, err = decodeRevocation("1", c.v)
+				_, err = DecodeRevocation("1", c.v)
 			}
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error = %v, want one mentioning %q", err, c.want)

@@ -6,6 +6,16 @@ import "github.com/spf13/cobra"
 // New returns the `ca` command group.
 func New() *cobra.Command {
 	cmd := &cobra.Command{Use: "ca", Short: "initialize and drive a certificate authority"}
-	cmd.AddCommand(newInitCmd())
+	cmd.AddCommand(
+		newInitCmd(),
+		newBootstrapCmd(),
+		newHealthCmd(),
+		newRootCmd(),
+		newRootsCmd(),
+		newFederationCmd(),
+		newTokenCmd(),
+		newCertificateCmd(),
+		newSignCmd(),
+	)
 	return cmd
 }

@@ -241,3 +241,24 @@ func TestNewJWKToken(t *testing.T) {
 		})
 	}
 }
+
+func TestNewRenewToken(t *testing.T) {
+	c, srv := newTestCA(t, func(w http.ResponseWriter, r *http.Request) {})
+	leaf := srv.Certificate()
+	signer, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	now := time.Now()
+	tok, err := NewRenewToken([]*x509.Certificate{leaf}, signer, c.URL(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr, claims, err := jose.VerifyJWT(tok, signer.Public(), jose.Expected{Time: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x5c, ok := hdr["x5cInsecure"].([]any); !ok || len(x5c) != 1 {
+		t.Errorf("header %v", hdr)
+	}
+	if claims["iss"] != RenewTokenIssuer || claims["aud"] != c.URL()+"/1.0/renew" || claims["sub"] != leaf.Subject.CommonName {
+		t.Errorf("claims %v", claims)
+	}
+}

@@ -42,6 +42,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 
 // NewRoot builds the whole command tree.
 func NewRoot() *cobra.Command {
+	cmdutil.Version = Version
 	root := &cobra.Command{
 		Use:           "stride",
 		Short:         "Stride: a step-compatible private certificate authority toolkit",

@@ -6,7 +6,17 @@ import "github.com/spf13/cobra"
 // New returns the `ca` command group.
 func New() *cobra.Command {
 	cmd := &cobra.Command{Use: "ca", Short: "initialize and drive a certificate authority"}
-	cmd.AddCommand(newInitCmd())
-	cmd.AddCommand(newProvisionerCmd())
+	cmd.AddCommand(
+		newInitCmd(),
+		newBootstrapCmd(),
+		newHealthCmd(),
+		newRootCmd(),
+		newRootsCmd(),
+		newFederationCmd(),
+		newTokenCmd(),
+		newCertificateCmd(),
+		newSignCmd(),
+		newProvisionerCmd(),
+	)
 	return cmd
 }

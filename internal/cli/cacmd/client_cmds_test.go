@@ -1,0 +1,151 @@
+package cacmd_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stride-pki/stride/internal/cli"
+	"github.com/stride-pki/stride/internal/jose"
+)
+
+// fakeCA serves /provisioners and the encrypted keys of the given JWK
+// provisioners (all encrypted with "pw"), and /root/<sha> for its own cert.
+func fakeCA(t *testing.T, names ...string) (*httptest.Server, string) {
+	t.Helper()
+	var provs []map[string]any
+	keysByKid := map[string]string{}
+	for _, n := range names {
+		k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		jwk, _ := jose.NewJWK(k)
+		enc, err := jose.EncryptJWK(jwk, []byte("pw"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		keysByKid[jwk.KeyID] = enc
+		provs = append(provs, map[string]any{"type": "JWK", "name": n, "key": jose.Public(jwk)})
+	}
+	var srv *httptest.Server
+	srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/provisioners":
+			json.NewEncoder(w).Encode(map[string]any{"provisioners": provs, "nextCursor": ""})
+		case strings.HasSuffix(r.URL.Path, "/encrypted-key"):
+			kid := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/provisioners/"), "/encrypted-key")
+			json.NewEncoder(w).Encode(map[string]any{"key": keysByKid[kid]})
+		case strings.HasPrefix(r.URL.Path, "/root/"):
+			sum := sha256.Sum256(srv.Certificate().Raw)
+			if r.URL.Path != "/root/"+hex.EncodeToString(sum[:]) {
+				w.WriteHeader(404)
+				w.Write([]byte(`{"status":404,"message":"The requested resource could not be found."}`))
+				return
+			}
+			json.NewEncoder(w).Encode(map[string]any{"ca": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))})
+		default:
+			w.WriteHeader(404)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root.crt")
+	os.WriteFile(root, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600)
+	return srv, root
+}
+
+func run(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	t.Setenv("STRIDEPATH", filepath.Join(t.TempDir(), "sp"))
+	var out, errb bytes.Buffer
+	code := cli.Main(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestTokenCommand(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("pw\n"), 0o600)
+	bad := filepath.Join(dir, "bad")
+	os.WriteFile(bad, []byte("nope\n"), 0o600)
+	tests := []struct {
+		name     string
+		provs    []string
+		args     []string
+		code     int
+		wantErr  string
+		wantAud  string
+		wantSANs int
+	}{
+		{"single provisioner", []string{"admin"}, []string{"foo", "--password-file", pw}, 0, "", "/1.0/sign", 1},
+		{"sans", []string{"admin"}, []string{"foo", "--password-file", pw, "--san", "a", "--san", "10.0.0.1"}, 0, "", "/1.0/sign", 2},
+		{"revoke", []string{"admin"}, []string{"123", "--revoke", "--password-file", pw}, 0, "", "/1.0/revoke", 0},
+		{"choose by name", []string{"a", "b"}, []string{"foo", "--provisioner", "b", "--password-file", pw}, 0, "", "/1.0/sign", 1},
+		{"several without terminal", []string{"a", "b"}, []string{"foo", "--password-file", pw}, 2, "pass --provisioner", "", 0},
+		{"unknown provisioner", []string{"a"}, []string{"foo", "--provisioner", "zz", "--password-file", pw}, 2, "choose one of: a", "", 0},
+		{"wrong password", []string{"a"}, []string{"foo", "--password-file", bad}, 1, "password is wrong", "", 0},
+		{"ssh refused", []string{"a"}, []string{"foo", "--ssh", "--password-file", pw}, 2, "not supported", "", 0},
+		{"token too long", []string{"a"}, []string{"foo", "--not-after", "2h", "--password-file", pw}, 1, "1 hour", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, root := fakeCA(t, tt.provs...)
+			args := append([]string{"ca", "token", "--ca-url", srv.URL, "--root", root}, tt.args...)
+			out, errOut, code := run(t, args...)
+			if code != tt.code || !strings.Contains(errOut, tt.wantErr) {
+				t.Fatalf("exit %d (want %d), stderr %q (want %q)", code, tt.code, errOut, tt.wantErr)
+			}
+			if code != 0 {
+				return
+			}
+			_, payload, _, err := jose.InspectJWT(strings.TrimSpace(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c struct {
+				Aud  string   `json:"aud"`
+				SANs []string `json:"sans"`
+			}
+			json.Unmarshal(payload, &c)
+			if c.Aud != srv.URL+tt.wantAud || len(c.SANs) != tt.wantSANs {
+				t.Fatalf("claims %s", payload)
+			}
+		})
+	}
+}
+
+func TestBootstrapCommand(t *testing.T) {
+	srv, _ := fakeCA(t)
+	sum := sha256.Sum256(srv.Certificate().Raw)
+	tests := []struct {
+		name string
+		fp   string
+		code int
+	}{
+		{"match", hex.EncodeToString(sum[:]), 0},
+		{"unknown fingerprint", strings.Repeat("1", 64), 1},
+		{"malformed", "xyz", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := run(t, "ca", "bootstrap", "--ca-url", srv.URL, "--fingerprint", tt.fp)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d: %s", code, tt.code, errOut)
+			}
+			_, err := os.Stat(filepath.Join(os.Getenv("STRIDEPATH"), "config", "defaults.json"))
+			if (err == nil) != (tt.code == 0) {
+				t.Fatalf("defaults.json written: %v, want %v", err == nil, tt.code == 0)
+			}
+		})
+	}
+}

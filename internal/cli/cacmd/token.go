@@ -1,0 +1,167 @@
+package cacmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stride-pki/stride/internal/cli/cmdutil"
+	"github.com/stride-pki/stride/internal/client"
+	"github.com/stride-pki/stride/internal/pemutil"
+)
+
+type tokenFlags struct {
+	conn                        connFlags
+	prov                        provFlags
+	sans, set                   []string
+	setFile, output             string
+	notBefore, notAfter         string
+	certNotBefore, certNotAfter string
+	revoke, renew, rekey, ssh   bool
+}
+
+func newTokenCmd() *cobra.Command {
+	var f tokenFlags
+	cmd := &cobra.Command{
+		Use:   "token SUBJECT",
+		Short: "mint a one-time token for the CA",
+		Long: `Mint the one-time token (a JWT signed by a JWK provisioner's key) that authorizes
+one request to the CA, and print only the token on stdout.
+
+SUBJECT is the certificate's common name, or the serial number with --revoke. The
+provisioner list comes from the CA (or ca.json with --offline); the only JWK
+provisioner is used without asking, several need --provisioner (or a choice on a
+terminal). Its key is decrypted with --provisioner-password-file (or
+--password-file, or a prompt), or --key gives the private key directly.
+
+The token is valid for 5 minutes unless --not-before/--not-after say otherwise
+(10 s to 1 h). --cert-not-before/--cert-not-after are accepted for step
+compatibility; X.509 tokens do not carry them (pass them to ca sign instead).`,
+		Example: `  stride ca token internal.example.com --provisioner-password-file pw.txt
+  TOKEN=$(stride ca token svc.internal --san svc.internal --san 10.0.0.7 --password-file pw.txt)
+  stride ca token 1234567890 --revoke --provisioner admin --password-file pw.txt
+  stride ca token svc.internal --offline --ca-config ~/.stride/config/ca.json --password-file pw.txt`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runToken(cmd, &f, args[0])
+		},
+	}
+	f.conn.register(cmd)
+	f.prov.register(cmd, true)
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.sans, "san", nil, "a DNS name, IP, email or URI the certificate may hold (repeatable; default: SUBJECT)")
+	fl.StringVar(&f.notBefore, "not-before", "", "when the token starts to be valid: RFC 3339 `time` or duration from now")
+	fl.StringVar(&f.notAfter, "not-after", "", "when the token expires: RFC 3339 `time` or duration after --not-before (default 5m)")
+	fl.StringVar(&f.certNotBefore, "cert-not-before", "", "the certificate's start (SSH tokens only; accepted for step compatibility)")
+	fl.StringVar(&f.certNotAfter, "cert-not-after", "", "the certificate's end (SSH tokens only; accepted for step compatibility)")
+	fl.BoolVar(&f.revoke, "revoke", false, "a token for revoking: SUBJECT is the serial number")
+	fl.BoolVar(&f.renew, "renew", false, "a token for renewing")
+	fl.BoolVar(&f.rekey, "rekey", false, "a token for rekeying")
+	fl.BoolVar(&f.ssh, "ssh", false, "a token for an SSH certificate (not supported yet)")
+	fl.StringArrayVar(&f.set, "set", nil, "a `key=value` of the token's user data (repeatable)")
+	fl.StringVar(&f.setFile, "set-file", "", "a JSON `file` of the token's user data")
+	fl.StringVar(&f.output, "output-file", "", "write the token to this `file` instead of stdout")
+	return cmd
+}
+
+func runToken(cmd *cobra.Command, f *tokenFlags, subject string) error {
+	spec, err := f.spec(subject)
+	if err != nil {
+		return err
+	}
+	token, err := f.prov.mintToken(cmd, &f.conn, spec)
+	if err != nil {
+		return err
+	}
+	if f.output != "" {
+		return cmdutil.WriteFile(f.output, []byte(token+"\n"), 0o600)
+	}
+	_, err = fmt.Fprintln(cmd.OutOrStdout(), token)
+	return err
+}
+
+// spec turns the flags into the token's audience, names and validity.
+func (f *tokenFlags) spec(subject string) (tokenSpec, error) {
+	if f.ssh {
+		return tokenSpec{}, cmdutil.Usagef("--ssh tokens are not supported yet")
+	}
+	s := tokenSpec{subject: subject, audience: client.AudienceSign}
+	n := 0
+	for _, v := range []struct {
+		on  bool
+		aud string
+	}{{f.revoke, client.AudienceRevoke}, {f.renew, client.AudienceRenew}, {f.rekey, client.AudienceRekey}} {
+		if v.on {
+			n++
+			s.audience = v.aud
+		}
+	}
+	if n > 1 {
+		return s, cmdutil.Usagef("--revoke, --renew and --rekey exclude each other")
+	}
+	if err := checkTimeFlags(map[string]string{"cert-not-before": f.certNotBefore, "cert-not-after": f.certNotAfter}); err != nil {
+		return s, err
+	}
+	now := time.Now()
+	var err error
+	if s.notBefore, err = cmdutil.ParseTime("not-before", f.notBefore, now); err != nil {
+		return s, err
+	}
+	base := now
+	if !s.notBefore.IsZero() {
+		base = s.notBefore
+	}
+	if s.notAfter, err = cmdutil.ParseTime("not-after", f.notAfter, base); err != nil {
+		return s, err
+	}
+	if s.audience == client.AudienceSign {
+		s.sans = orSubject(f.sans, subject)
+		user, err := userData(f.setFile, f.set)
+		if err != nil {
+			return s, err
+		}
+		s.extra = map[string]any{"user": user}
+	}
+	return s, nil
+}
+
+func orSubject(sans []string, subject string) []string {
+	if len(sans) > 0 {
+		return sans
+	}
+	return []string{subject}
+}
+
+// checkTimeFlags validates time|duration flags that are passed on as text.
+func checkTimeFlags(flags map[string]string) error {
+	for name, v := range flags {
+		if _, err := cmdutil.ParseTime(name, v, time.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// userData merges --set-file and then --set into one JSON object.
+func userData(setFile string, sets []string) (map[string]any, error) {
+	out := map[string]any{}
+	if setFile != "" {
+		b, err := pemutil.ReadFile(setFile)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, &out); err != nil {
+			return nil, fmt.Errorf("%s is not a JSON object: %v", setFile, err)
+		}
+	}
+	m, err := cmdutil.ParseSetFlags(sets)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out, nil
+}

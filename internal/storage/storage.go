@@ -90,6 +90,58 @@ type Certificates interface {
 	RecordIssuance(ctx context.Context, cert Certificate, tok *UsedToken) error
 	// Certificate returns the certificate with serial, or ErrNotFound.
 	Certificate(ctx context.Context, serial string) (*Certificate, error)
+	// ListCertificates returns up to limit certificates that match f, each
+	// with its revocation, in ascending order of serial compared as bytes
+	// (for Stride's time-ordered serials of one length, issuance order),
+	// starting after the serial cursor ("" starts at the beginning; any
+	// string is accepted, whether stored or not). limit <= 0 means no
+	// limit. next is the serial of the last row returned when more rows
+	// match after it, else "": passing it back as cursor with the same f
+	// gives the next page, and pages never repeat or skip a row that
+	// existed when the first page was read (rows recorded later with a
+	// serial after the cursor appear in a later page). Revocations of
+	// serials that are not stored certificates are not listed.
+	ListCertificates(ctx context.Context, f CertificateFilter, cursor string, limit int) (rows []CertificateRow, next string, err error)
+}
+
+// RevokedFilter says whether ListCertificates lists revoked certificates.
+type RevokedFilter int
+
+const (
+	// AnyRevoked lists certificates whether revoked or not.
+	AnyRevoked RevokedFilter = iota
+	// OnlyRevoked lists only certificates that have a revocation.
+	OnlyRevoked
+	// NotRevoked lists only certificates without a revocation.
+	NotRevoked
+)
+
+// CertificateFilter selects certificates for ListCertificates. Every set
+// field must match (AND); the zero value matches every certificate.
+// Substring matches are case-insensitive for ASCII letters (SQL backends
+// may fold other letters too) and treat every character literally
+// (no wildcards).
+type CertificateFilter struct {
+	// Provisioner, when set, is the provisioner's name, matched exactly.
+	Provisioner string
+	// Subject, when set, is a substring of the subject common name.
+	Subject string
+	// SAN, when set, is a substring of at least one SAN.
+	SAN string
+	// Revoked selects by revocation (default AnyRevoked).
+	Revoked RevokedFilter
+	// NotAfterFrom and NotAfterBefore, when not zero, bound NotAfter:
+	// NotAfterFrom <= NotAfter < NotAfterBefore.
+	NotAfterFrom, NotAfterBefore time.Time
+	// IssuedAfter, when not zero, keeps certificates with IssuedAt strictly
+	// after it.
+	IssuedAfter time.Time
+}
+
+// CertificateRow is one listed certificate and its revocation, if any.
+type CertificateRow struct {
+	Certificate
+	Revocation *Revocation // nil when the certificate is not revoked
 }
 
 // Revocations stores revocations.

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto"
 	"crypto/x509"
 	"errors"
@@ -15,10 +14,6 @@ import (
 	"github.com/stride-pki/stride/internal/pemutil"
 	"github.com/stride-pki/stride/internal/provisioner"
 	"github.com/stride-pki/stride/internal/storage"
-	"github.com/stride-pki/stride/internal/storage/badger"
-	"github.com/stride-pki/stride/internal/storage/bolt"
-	"github.com/stride-pki/stride/internal/storage/mysql"
-	"github.com/stride-pki/stride/internal/storage/postgres"
 )
 
 // Secrets are the passwords given at start; a reload reuses them.
@@ -34,34 +29,6 @@ type CA struct {
 	Config    *config.CAConfig
 	Authority *authority.Authority
 	Started   time.Time
-}
-
-// OpenStore opens the database ca.json names. Only the composition root
-// knows the backends (design: a switch on the type, no registry). step's
-// type names are accepted: badger, badgerv1 and badgerv2 all open Stride's
-// Badger v4 store (its on-disk format is Stride's, not step-ca's).
-func OpenStore(cfg *config.CAConfig, base string) (storage.Store, error) {
-	if cfg.DB == nil || cfg.DB.Type == "" {
-		return nil, errors.New("ca.json has no \"db\": stride-ca needs one to record what it issues (e.g. {\"type\":\"bbolt\",\"dataSource\":\"db/stride.db\"})")
-	}
-	path := cfg.DB.DataSource
-	if path != "" && !filepath.IsAbs(path) {
-		path = filepath.Join(base, path)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	switch cfg.DB.Type {
-	case config.DBTypeBolt:
-		return bolt.Open(path, bolt.Options{})
-	case config.DBTypeBadger, config.DBTypeBadgerV1, config.DBTypeBadgerV2:
-		return badger.Open(path, badger.Options{})
-	case config.DBTypePostgreSQL:
-		return postgres.Open(ctx, postgres.Options{DataSource: cfg.DB.DataSource, Database: cfg.DB.Database})
-	case config.DBTypeMySQL:
-		return mysql.Open(ctx, mysql.Options{DataSource: cfg.DB.DataSource, Database: cfg.DB.Database})
-	default:
-		return nil, fmt.Errorf("%s: db.type %q is not supported: use bbolt, badger, postgresql or mysql", cfg.Path, cfg.DB.Type)
-	}
 }
 
 // Build makes a CA from cfg over store: it loads the roots, the

@@ -16,6 +16,7 @@ import (
 	"github.com/stride-pki/stride/internal/config"
 	"github.com/stride-pki/stride/internal/pki"
 	"github.com/stride-pki/stride/internal/storage"
+	"github.com/stride-pki/stride/internal/storage/open"
 )
 
 // RunOptions are what cmd/stride-ca hands the composition root.
@@ -49,7 +50,7 @@ func Run(ctx context.Context, opts RunOptions) error {
 	if err := askPassword(cfg, &opts); err != nil {
 		return err
 	}
-	store, err := OpenStore(cfg, opts.Base)
+	store, err := open.FromConfig(cfg, opts.Base)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,11 @@
 // Package cacmd holds `stride ca …`: the commands that create or drive a CA.
 package cacmd
 
-import "github.com/spf13/cobra"
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/stride-pki/stride/internal/cli/inventorycmd"
+)
 
 // New returns the `ca` command group.
 func New() *cobra.Command {
@@ -17,6 +21,7 @@ func New() *cobra.Command {
 		newCertificateCmd(),
 		newSignCmd(),
 		newProvisionerCmd(),
+		inventorycmd.New(),
 	)
 	return cmd
 }

@@ -234,6 +234,9 @@ type tcpProxy struct {
 	mu     sync.Mutex
 	ln     net.Listener
 	conns  map[net.Conn]struct{}
+	// stalled holds every byte in both directions: the database neither
+	// answers nor closes, as behind a dead route.
+	stalled atomic.Bool
 }
 
 func newProxy(t *testing.T, target string) *tcpProxy {
@@ -293,10 +296,29 @@ func (p *tcpProxy) forward(c net.Conn) {
 		s.Close()
 		return
 	}
-	go func() { io.Copy(s, c); s.Close(); c.Close() }()
-	io.Copy(c, s)
+	go func() { p.copy(s, c); s.Close(); c.Close() }()
+	p.copy(c, s)
 	c.Close()
 	s.Close()
+}
+
+// copy forwards src to dst, holding data while the proxy is stalled.
+func (p *tcpProxy) copy(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		for n > 0 && p.stalled.Load() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 func (p *tcpProxy) cut() {
@@ -370,6 +392,50 @@ func TestDatabaseGoesAway(t *testing.T) {
 				if code, body, _ := sign(); code != 201 {
 					t.Errorf("database back: /sign answered %d: %s", code, body)
 				}
+			}
+		})
+	}
+}
+
+// TestDatabaseStalls: the database stops answering without closing
+// anything (a dead route). /sign must still answer, 503, within the
+// request timeout rather than hang until TCP gives up; when the database
+// answers again signing works.
+func TestDatabaseStalls(t *testing.T) {
+	t.Parallel()
+	targets := map[string]string{"postgresql": "127.0.0.1:5432", "mysql": "127.0.0.1:3306"}
+	for backend, target := range targets {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			p := newProxy(t, target)
+			db := perRunDatabase(t)
+			dsn := map[string]string{"postgresql": "postgresql://postgres@" + p.addr + "/", "mysql": "root@tcp(" + p.addr + ")/"}[backend]
+			ca := startCA(t, strideCA, caOptions{setup: func(t *testing.T, ca *runningCA) {
+				ca.editConfig(func(cfg map[string]any) {
+					cfg["db"] = map[string]any{"type": backend, "dataSource": dsn, "database": db}
+				})
+			}})
+			m := ca.minter(t, provisionerName)
+			hc := ca.httpClient()
+			hc.Timeout = 30 * time.Second
+			sign := func() (int, string, time.Duration, error) {
+				csr := makeCSR(t, "stall.example.com", "stall.example.com")
+				begin := time.Now()
+				code, body, err := postSignBody(hc, ca.URL, csr, m.signToken(t, "stall.example.com"))
+				return code, string(body), time.Since(begin), err
+			}
+			if code, body, _, err := sign(); code != 201 {
+				t.Fatalf("/sign through the proxy: %d %v %s", code, err, body)
+			}
+			p.stalled.Store(true)
+			code, body, took, err := sign()
+			t.Logf("database stalled: %d %v after %v: %s", code, err, took.Round(time.Millisecond), strings.TrimSpace(body))
+			if err != nil || code != 503 || took > 16*time.Second {
+				t.Errorf("database stalled: /sign gave %d %v after %v, want 503 within the request timeout: %s", code, err, took, body)
+			}
+			p.stalled.Store(false)
+			if code, body, took, err := sign(); code != 201 {
+				t.Errorf("database answering again: /sign gave %d %v after %v, want 201: %s", code, err, took, body)
 			}
 		})
 	}

@@ -118,6 +118,21 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
+// handlerBudget is how long a handler may work: two thirds of the request
+// timeout, so that a core stuck on a database that stopped answering gives
+// up (context.DeadlineExceeded, answered 503) while there is still time to
+// write the answer, instead of the write timeout dropping the connection.
+func handlerBudget(timeout time.Duration) time.Duration { return timeout * 2 / 3 }
+
+// withDeadline bounds every request's context by budget.
+func withDeadline(h http.Handler, budget time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), budget)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
 // swapper serves through whatever handler p points to at request time.
 func swapper(p *atomic.Pointer[http.Handler]) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -133,7 +148,7 @@ func (s *Server) add(name, addr string, h http.Handler, tc *tls.Config) error {
 	}
 	t := s.opts.Timeout
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           withDeadline(h, handlerBudget(t)),
 		TLSConfig:         tc,
 		ReadTimeout:       t,
 		ReadHeaderTimeout: t,

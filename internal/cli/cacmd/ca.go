@@ -16,6 +16,7 @@ func New() *cobra.Command {
 		newTokenCmd(),
 		newCertificateCmd(),
 		newSignCmd(),
+		newRenewCmd(), newRekeyCmd(), newRevokeCmd(),
 		newProvisionerCmd(),
 	)
 	return cmd

@@ -202,8 +202,8 @@ func (r *renewer) refused(verb string, err error) error {
 		if verb == "rekey" {
 			hint = "rekey needs mTLS with a valid certificate: get a new certificate with `stride ca certificate`"
 		}
-		return fmt.Errorf("the CA refused to %s %s, which expired at %s: %v; %s",
-			verb, r.crtName, leaf.NotAfter.UTC().Format(time.RFC3339), err, hint)
+		return fmt.Errorf("the CA refused to %s %s, which expired at %s: %s; %s",
+			verb, r.crtName, leaf.NotAfter.UTC().Format(time.RFC3339), strings.TrimSuffix(err.Error(), "."), hint)
 	}
 	return fmt.Errorf("the CA refused to %s %s: %w", verb, r.crtName, err)
 }

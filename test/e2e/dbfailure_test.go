@@ -115,7 +115,7 @@ func TestKillUnderLoad(t *testing.T) {
 			}
 			t.Logf("%d certificates received before SIGKILL", len(received))
 
-			ca.restart()
+			ca.restart(0)
 			ca.signOnce(t, ca.minter(t, provisionerName), "after.example.com")
 			ca.stop()
 

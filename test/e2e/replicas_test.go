@@ -125,11 +125,6 @@ func (ca *runningCA) kill9() {
 	<-ca.exited
 }
 
-func (ca *runningCA) restart() {
-	ca.t.Helper()
-	ca.exited = make(chan struct{})
-	ca.start()
-}
 
 // signReq is a pre-made /sign request.
 type signReq struct{ csr, ott string }

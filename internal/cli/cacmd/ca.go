@@ -20,6 +20,7 @@ func New() *cobra.Command {
 		newTokenCmd(),
 		newCertificateCmd(),
 		newSignCmd(),
+		newRenewCmd(), newRekeyCmd(), newRevokeCmd(),
 		newProvisionerCmd(),
 		inventorycmd.New(),
 	)

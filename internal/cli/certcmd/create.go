@@ -156,7 +156,7 @@ func checkOutputs(force bool, crtPath, keyPath, existingKey string) error {
 // the PEM is nil when an existing key is used.
 func createKey(cmd *cobra.Command, f *createFlags) (crypto.Signer, []byte, error) {
 	if f.key != "" {
-		k, err := readKeyMaybeEncrypted(cmd.InOrStdin(), cmd.ErrOrStderr(), f.key, f.passwordFile, "--password-file")
+		k, err := cmdutil.ReadPrivateKey(cmd.InOrStdin(), cmd.ErrOrStderr(), f.key, f.passwordFile, "--password-file")
 		return k, nil, err
 	}
 	k, err := keys.Generate(f.kty, f.crv, f.size)

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -145,42 +144,14 @@ func (c *caFlags) load(in io.Reader, out io.Writer) ([]*x509.Certificate, crypto
 	if err != nil {
 		return nil, nil, err
 	}
-	key, err := readKeyMaybeEncrypted(in, out, c.key, c.passwordFile, "--ca-password-file")
+	key, err := cmdutil.ReadPrivateKey(in, out, c.key, c.passwordFile, "--ca-password-file")
 	if err != nil {
 		return nil, nil, err
 	}
-	if !samePublicKey(key.Public(), chain[0].PublicKey) {
+	if !cmdutil.SamePublicKey(key.Public(), chain[0].PublicKey) {
 		return nil, nil, fmt.Errorf("%s is not the private key of %s", c.key, c.crt)
 	}
 	return chain, key, nil
-}
-
-// readKeyMaybeEncrypted reads a key, asking for (or reading) its password
-// only when it is encrypted.
-func readKeyMaybeEncrypted(in io.Reader, out io.Writer, path, passwordFile, flag string) (crypto.Signer, error) {
-	data, err := pemutil.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var pw []byte
-	if pemutil.IsEncrypted(data) {
-		if pw, err = cmdutil.ExistingKeyPassword(in, out, passwordFile, flag, path); err != nil {
-			return nil, err
-		}
-	}
-	key, err := pemutil.ParsePrivateKey(data, pw)
-	if errors.Is(err, pemutil.ErrWrongPassword) {
-		return nil, fmt.Errorf("%s: the password is wrong", path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return key, nil
-}
-
-func samePublicKey(a, b crypto.PublicKey) bool {
-	ea, ok := a.(interface{ Equal(crypto.PublicKey) bool })
-	return ok && ea.Equal(b)
 }
 
 // writeOutputs checks every output first (so a refusal writes nothing) and

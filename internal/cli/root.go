@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -64,12 +65,14 @@ func NewRoot() *cobra.Command {
 			return cmdutil.ApplyDefaults(cmd, defaults)
 		},
 	}
+	root.CompletionOptions.DisableDefaultCmd = true // newCompletionCmd replaces it
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &cmdutil.UsageError{Err: err}
 	})
 	root.AddCommand(
 		newPathCmd(),
 		newVersionCmd(),
+		newCompletionCmd(),
 		cacmd.New(),
 		certcmd.New(),
 		cryptocmd.New(),
@@ -100,13 +103,28 @@ func oneLine(s string) string {
 }
 
 func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "print the version",
-		Args:  cobra.NoArgs,
+		Example: `  stride version
+  stride version --format json   # {"name":"Stride CLI","version":…,"goVersion":…,"platform":…}`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			asJSON, err := cmdutil.WantJSON(format)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return cmdutil.PrintJSON(cmd.OutOrStdout(), map[string]string{
+					"name": "Stride CLI", "version": Version, "goVersion": runtime.Version(),
+					"platform": runtime.GOOS + "/" + runtime.GOARCH,
+				})
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Stride CLI/%s\n", Version)
 			return nil
 		},
 	}
+	cmdutil.FormatFlag(cmd, &format)
+	return cmd
 }

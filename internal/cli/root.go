@@ -82,9 +82,19 @@ func NewRoot() *cobra.Command {
 	return root
 }
 
-// wrapArgs makes argument-count errors usage errors (exit 2) everywhere.
+// wrapArgs makes argument-count errors usage errors (exit 2) everywhere, and
+// an unknown subcommand of a group (`stride ca bogus`) one too: cobra would
+// print the group's help and exit 0.
 func wrapArgs(cmd *cobra.Command) {
-	if cmd.Args != nil {
+	if cmd.HasSubCommands() && !cmd.Runnable() && cmd.HasParent() {
+		cmd.Args = cobra.ArbitraryArgs
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return cmdutil.Usagef("unknown command %q for %q; see %s --help", args[0], c.CommandPath(), c.CommandPath())
+			}
+			return c.Help()
+		}
+	} else if cmd.Args != nil {
 		orig := cmd.Args
 		cmd.Args = func(c *cobra.Command, args []string) error {
 			if err := orig(c, args); err != nil {

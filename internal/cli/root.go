@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -64,12 +65,14 @@ func NewRoot() *cobra.Command {
 			return cmdutil.ApplyDefaults(cmd, defaults)
 		},
 	}
+	root.CompletionOptions.DisableDefaultCmd = true // newCompletionCmd replaces it
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &cmdutil.UsageError{Err: err}
 	})
 	root.AddCommand(
 		newPathCmd(),
 		newVersionCmd(),
+		newCompletionCmd(),
 		cacmd.New(),
 		certcmd.New(),
 		cryptocmd.New(),
@@ -79,9 +82,19 @@ func NewRoot() *cobra.Command {
 	return root
 }
 
-// wrapArgs makes argument-count errors usage errors (exit 2) everywhere.
+// wrapArgs makes argument-count errors usage errors (exit 2) everywhere, and
+// an unknown subcommand of a group (`stride ca bogus`) one too: cobra would
+// print the group's help and exit 0.
 func wrapArgs(cmd *cobra.Command) {
-	if cmd.Args != nil {
+	if cmd.HasSubCommands() && !cmd.Runnable() && cmd.HasParent() {
+		cmd.Args = cobra.ArbitraryArgs
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return cmdutil.Usagef("unknown command %q for %q; see %s --help", args[0], c.CommandPath(), c.CommandPath())
+			}
+			return c.Help()
+		}
+	} else if cmd.Args != nil {
 		orig := cmd.Args
 		cmd.Args = func(c *cobra.Command, args []string) error {
 			if err := orig(c, args); err != nil {
@@ -100,13 +113,28 @@ func oneLine(s string) string {
 }
 
 func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "print the version",
-		Args:  cobra.NoArgs,
+		Example: `  stride version
+  stride version --format json   # {"name":"Stride CLI","version":…,"goVersion":…,"platform":…}`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			asJSON, err := cmdutil.WantJSON(format)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return cmdutil.PrintJSON(cmd.OutOrStdout(), map[string]string{
+					"name": "Stride CLI", "version": Version, "goVersion": runtime.Version(),
+					"platform": runtime.GOOS + "/" + runtime.GOARCH,
+				})
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Stride CLI/%s\n", Version)
 			return nil
 		},
 	}
+	cmdutil.FormatFlag(cmd, &format)
+	return cmd
 }

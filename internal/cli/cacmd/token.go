@@ -16,7 +16,7 @@ type tokenFlags struct {
 	conn                        connFlags
 	prov                        provFlags
 	sans, set                   []string
-	setFile, output             string
+	setFile, output, format     string
 	notBefore, notAfter         string
 	certNotBefore, certNotAfter string
 	revoke, renew, rekey, ssh   bool
@@ -42,7 +42,8 @@ compatibility; X.509 tokens do not carry them (pass them to ca sign instead).`,
 		Example: `  stride ca token internal.example.com --provisioner-password-file pw.txt
   TOKEN=$(stride ca token svc.internal --san svc.internal --san 10.0.0.7 --password-file pw.txt)
   stride ca token 1234567890 --revoke --provisioner admin --password-file pw.txt
-  stride ca token svc.internal --offline --ca-config ~/.stride/config/ca.json --password-file pw.txt`,
+  stride ca token svc.internal --offline --ca-config ~/.stride/config/ca.json --password-file pw.txt
+  stride ca token svc.internal --password-file pw.txt --format json   # {"token": "eyJ…"}`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runToken(cmd, &f, args[0])
@@ -63,10 +64,18 @@ compatibility; X.509 tokens do not carry them (pass them to ca sign instead).`,
 	fl.StringArrayVar(&f.set, "set", nil, "a `key=value` of the token's user data (repeatable)")
 	fl.StringVar(&f.setFile, "set-file", "", "a JSON `file` of the token's user data")
 	fl.StringVar(&f.output, "output-file", "", "write the token to this `file` instead of stdout")
+	cmdutil.FormatFlag(cmd, &f.format)
 	return cmd
 }
 
 func runToken(cmd *cobra.Command, f *tokenFlags, subject string) error {
+	asJSON, err := cmdutil.WantJSON(f.format)
+	if err != nil {
+		return err
+	}
+	if asJSON && f.output != "" {
+		return cmdutil.Usagef("--format json prints on stdout: leave out --output-file, which always gets the bare token")
+	}
 	spec, err := f.spec(subject)
 	if err != nil {
 		return err
@@ -77,6 +86,9 @@ func runToken(cmd *cobra.Command, f *tokenFlags, subject string) error {
 	}
 	if f.output != "" {
 		return cmdutil.WriteFile(f.output, []byte(token+"\n"), 0o600)
+	}
+	if asJSON {
+		return cmdutil.PrintJSON(cmd.OutOrStdout(), map[string]string{"token": token})
 	}
 	_, err = fmt.Fprintln(cmd.OutOrStdout(), token)
 	return err

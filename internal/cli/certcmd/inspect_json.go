@@ -203,6 +203,8 @@ func domainValidatedByName(c *x509.Certificate) bool {
 // certNames lists the names a certificate is valid for, as step's "names":
 // the common name when it looks like a host name, then DNS names, URIs and IP
 // addresses, without duplicates. (step's order is random; ours is stable.)
+// Like step, it keeps only the URIs whose scheme is in urlSchemes: spiffe:,
+// urn: or ldap: URIs are not names.
 func certNames(c *x509.Certificate) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -219,13 +221,19 @@ func certNames(c *x509.Certificate) []string {
 		add(d)
 	}
 	for _, u := range c.URIs {
-		add(u.String())
+		if urlSchemes[strings.ToLower(u.Scheme)] {
+			add(u.String())
+		}
 	}
 	for _, ip := range c.IPAddresses {
 		add(ip.String())
 	}
 	return out
 }
+
+// urlSchemes are the URI schemes step counts as names (what its URL check
+// accepts; compared with step v0.30.6).
+var urlSchemes = map[string]bool{"http": true, "https": true, "ftp": true, "tcp": true, "udp": true, "ws": true, "wss": true}
 
 // looksLikeHost accepts what step treats as a name: a dotted host name (with
 // an optional "*." or "?." prefix) or an IP address.

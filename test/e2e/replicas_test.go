@@ -125,7 +125,6 @@ func (ca *runningCA) kill9() {
 	<-ca.exited
 }
 
-
 // signReq is a pre-made /sign request.
 type signReq struct{ csr, ott string }
 

@@ -32,10 +32,12 @@ both 0600, as step writes them.
 
 With a single JWK provisioner it is used without asking; with a password file
 nothing prompts. --not-before/--not-after ask the CA for a validity period within the
-provisioner's limits.`,
+provisioner's limits. --x5c-cert/--x5c-key sign the token for an X5C provisioner
+with a certificate's key instead.`,
 		Example: `  stride ca certificate svc.internal svc.crt svc.key --provisioner-password-file pw.txt
   stride ca certificate svc.internal svc.crt svc.key --san svc.internal --san 10.0.0.7 \
     --not-after 1h --provisioner admin --provisioner-password-file pw.txt
+  stride ca certificate svc.internal svc.crt svc.key --provisioner x5c --x5c-cert device.crt --x5c-key device.key
   stride ca certificate svc.internal svc.crt svc.key --token "$(stride ca token svc.internal --password-file pw.txt)"`,
 		Args: cobra.ExactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -31,7 +31,8 @@ refuses to renew or rekey the certificate, which stays valid until it expires.
 With --cert and --key the certificate revokes itself over mTLS, and SERIAL is taken
 from it. Otherwise SERIAL (decimal, or hex with 0x) is revoked with --token (from
 ` + "`stride ca token --revoke SERIAL`" + `) or with a token minted here, choosing the JWK
-provisioner and reading its password as ` + "`stride ca token`" + ` does.
+provisioner and reading its password as ` + "`stride ca token`" + ` does, or signed with
+--x5c-cert/--x5c-key for an X5C provisioner (audience /1.0/revoke#x5c/<name>).
 
 --reasonCode is a number (0-10) or a name, case and spaces ignored: unspecified,
 keyCompromise ("key compromise"), caCompromise, affiliationChanged, superseded,
@@ -105,6 +106,9 @@ func (f *revokeFlags) mtlsCert(cmd *cobra.Command, serial string) (*tls.Certific
 	}
 	if f.token != "" {
 		return nil, "", cmdutil.Usagef("--token and --cert/--key exclude each other")
+	}
+	if f.prov.x5cCert != "" {
+		return nil, "", cmdutil.Usagef("--x5c-cert mints a revoke token: leave out --cert/--key")
 	}
 	chain, key, err := loadPair(cmd, f.cert, f.key, f.prov.passwordFile)
 	if err != nil {

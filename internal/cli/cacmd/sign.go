@@ -16,7 +16,8 @@ func newSignCmd() *cobra.Command {
 		Short: "get a certificate from the CA for an existing CSR",
 		Long: `Ask the CA to sign CSR_FILE (POST /sign) and write the chain (leaf, then
 intermediates) to CRT_FILE (0600). The token is minted for the CSR's common name and
-SANs (or given with --token).`,
+SANs (or given with --token), for a JWK provisioner or, with --x5c-cert/--x5c-key,
+an X5C one.`,
 		Example: `  stride ca sign foo.csr foo.crt --provisioner-password-file pw.txt
   stride ca sign foo.csr foo.crt --not-after 1h --token "$(stride ca token foo.example.com --password-file pw.txt)"`,
 		Args: cobra.ExactArgs(2),

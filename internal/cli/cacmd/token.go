@@ -36,6 +36,10 @@ provisioner is used without asking, several need --provisioner (or a choice on a
 terminal). Its key is decrypted with --provisioner-password-file (or
 --password-file, or a prompt), or --key gives the private key directly.
 
+With --x5c-cert and --x5c-key the token is for an X5C provisioner instead (named by
+--provisioner, or the only one): it is signed by the certificate's key and carries the
+chain (plus --x5c-chain) in its x5c header; its audience ends in #x5c/<name>.
+
 The token is valid for 5 minutes unless --not-before/--not-after say otherwise
 (10 s to 1 h). --cert-not-before/--cert-not-after are accepted for step
 compatibility; X.509 tokens do not carry them (pass them to ca sign instead).`,
@@ -43,7 +47,8 @@ compatibility; X.509 tokens do not carry them (pass them to ca sign instead).`,
   TOKEN=$(stride ca token svc.internal --san svc.internal --san 10.0.0.7 --password-file pw.txt)
   stride ca token 1234567890 --revoke --provisioner admin --password-file pw.txt
   stride ca token svc.internal --offline --ca-config ~/.stride/config/ca.json --password-file pw.txt
-  stride ca token svc.internal --password-file pw.txt --format json   # {"token": "eyJ…"}`,
+  stride ca token svc.internal --password-file pw.txt --format json   # {"token": "eyJ…"}
+  stride ca token svc.internal --provisioner x5c --x5c-cert device.crt --x5c-key device.key`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runToken(cmd, &f, args[0])

@@ -24,6 +24,7 @@ type provFlags struct {
 	passwordFile, provisionerPasswordFile string
 	offline                               bool
 	caConfig                              string
+	x5cCert, x5cKey, x5cChain             string // an X5C provisioner's token instead
 }
 
 func (f *provFlags) register(cmd *cobra.Command, tokenOnly bool) {
@@ -34,6 +35,7 @@ func (f *provFlags) register(cmd *cobra.Command, tokenOnly bool) {
 	fl.StringVar(&f.caConfig, "ca-config", "", "the CA's ca.json `file`, read with --offline")
 	fl.BoolVar(&f.offline, "offline", false, "read the provisioner from --ca-config instead of asking the CA")
 	_ = fl.MarkHidden("issuer")
+	f.registerX5C(cmd)
 	if tokenOnly {
 		fl.StringVar(&f.kid, "kid", "", "the `kid` of the provisioner's key, to choose among provisioners")
 		fl.StringVar(&f.key, "key", "", "a private key `file` (JWK or PEM) to sign the token with, instead of the provisioner's encrypted key")
@@ -63,9 +65,15 @@ type tokenSource struct {
 
 // mintToken picks the provisioner, unlocks its key and signs the token.
 func (f *provFlags) mintToken(cmd *cobra.Command, conn *connFlags, spec tokenSpec) (string, error) {
+	if err := f.checkX5C(); err != nil {
+		return "", err
+	}
 	src, err := f.source(cmd, conn)
 	if err != nil {
 		return "", err
+	}
+	if f.x5cCert != "" {
+		return f.mintX5CToken(cmd, src, spec)
 	}
 	p, err := f.choose(cmd, src.list)
 	if err != nil {
@@ -156,26 +164,39 @@ func caURLOf(cfg *config.CAConfig) (string, error) {
 // choose picks the JWK provisioner: by --provisioner/--kid, the only one
 // without asking, or from a menu on a terminal.
 func (f *provFlags) choose(cmd *cobra.Command, list []client.Provisioner) (*client.Provisioner, error) {
+	return f.chooseType(cmd, list, "JWK")
+}
+
+// chooseType picks a provisioner of type typ (JWK or X5C) the same way;
+// --kid only narrows JWK provisioners.
+func (f *provFlags) chooseType(cmd *cobra.Command, list []client.Provisioner, typ string) (*client.Provisioner, error) {
 	var all, match []client.Provisioner
 	for _, p := range list {
-		if !strings.EqualFold(p.Type, "JWK") {
+		if !strings.EqualFold(p.Type, typ) {
 			continue
 		}
 		all = append(all, p)
-		if (f.provisioner == "" || p.Name == f.provisioner) && (f.kid == "" || p.KeyID() == f.kid) {
+		if (f.provisioner == "" || p.Name == f.provisioner) && (f.kid == "" || typ != "JWK" || p.KeyID() == f.kid) {
 			match = append(match, p)
 		}
 	}
 	switch {
+	case len(all) == 0 && typ == "JWK":
+		return nil, fmt.Errorf("the CA has no JWK provisioner (pass --x5c-cert/--x5c-key for an X5C one)")
 	case len(all) == 0:
-		return nil, fmt.Errorf("the CA has no JWK provisioner (only JWK provisioners are supported for now)")
-	case len(match) == 0:
+		return nil, fmt.Errorf("the CA has no %s provisioner", typ)
+	case len(match) == 0 && typ == "JWK":
 		return nil, cmdutil.Usagef("no JWK provisioner matches --provisioner %q --kid %q; choose one of: %s", f.provisioner, f.kid, describe(all))
+	case len(match) == 0:
+		return nil, cmdutil.Usagef("no %s provisioner is named %q; choose one of: %s", typ, f.provisioner, describe(all))
 	case len(match) == 1:
 		return &match[0], nil
 	}
 	p := cmdutil.NewPrompter(cmd.InOrStdin(), cmd.ErrOrStderr())
 	if p == nil {
+		if typ != "JWK" {
+			return nil, cmdutil.Usagef("several %s provisioners match: pass --provisioner with one of: %s", typ, describe(match))
+		}
 		return nil, cmdutil.Usagef("several JWK provisioners match: pass --provisioner (or --kid) with one of: %s", describe(match))
 	}
 	return pickFromMenu(p, cmd, match)
@@ -185,7 +206,11 @@ func pickFromMenu(p *cmdutil.Prompter, cmd *cobra.Command, list []client.Provisi
 	w := cmd.ErrOrStderr()
 	fmt.Fprintln(w, "Which provisioner do you want to use?")
 	for i, pr := range list {
-		fmt.Fprintf(w, "  %d) %s (JWK) [kid: %s]\n", i+1, pr.Name, pr.KeyID())
+		if strings.EqualFold(pr.Type, "JWK") {
+			fmt.Fprintf(w, "  %d) %s (JWK) [kid: %s]\n", i+1, pr.Name, pr.KeyID())
+		} else {
+			fmt.Fprintf(w, "  %d) %s (%s)\n", i+1, pr.Name, pr.Type)
+		}
 	}
 	for tries := 0; tries < 3; tries++ {
 		a, err := p.Ask("Provisioner number", "1")
@@ -204,7 +229,11 @@ func pickFromMenu(p *cmdutil.Prompter, cmd *cobra.Command, list []client.Provisi
 func describe(list []client.Provisioner) string {
 	var s []string
 	for _, p := range list {
-		s = append(s, fmt.Sprintf("%s (kid %s)", p.Name, p.KeyID()))
+		if strings.EqualFold(p.Type, "JWK") {
+			s = append(s, fmt.Sprintf("%s (kid %s)", p.Name, p.KeyID()))
+		} else {
+			s = append(s, fmt.Sprintf("%s (%s)", p.Name, p.Type))
+		}
 	}
 	return strings.Join(s, ", ")
 }

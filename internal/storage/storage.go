@@ -164,11 +164,26 @@ type Tokens interface {
 	PurgeTokens(ctx context.Context, before time.Time) (int, error)
 }
 
+// Records walks the rows ListCertificates does not show, so a store can be
+// exported whole (`stride ca db export`): every revocation, including those
+// of serials that are not stored certificates, and every used token. Both
+// return up to limit rows (limit <= 0: all) after the key cursor ("" starts
+// at the beginning), in an order of the backend's choosing that stays the
+// same between pages, in one read; next is the last row's key (serial or
+// token ID) when more rows follow, else "", and passing it back gives the
+// next page. Rows that existed when the first page was read are neither
+// repeated nor skipped.
+type Records interface {
+	ListRevocations(ctx context.Context, cursor string, limit int) (rows []Revocation, next string, err error)
+	ListTokens(ctx context.Context, cursor string, limit int) (rows []UsedToken, next string, err error)
+}
+
 // Store is everything a CA keeps.
 type Store interface {
 	Certificates
 	Revocations
 	Tokens
+	Records
 	// Close releases the database; no method may be called after it.
 	Close() error
 }

@@ -4,6 +4,7 @@ package cacmd
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/stride-pki/stride/internal/cli/dbcmd"
 	"github.com/stride-pki/stride/internal/cli/inventorycmd"
 )
 
@@ -23,6 +24,7 @@ func New() *cobra.Command {
 		newRenewCmd(), newRekeyCmd(), newRevokeCmd(),
 		newProvisionerCmd(),
 		inventorycmd.New(),
+		dbcmd.New(),
 	)
 	return cmd
 }

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("Tokens", func(t *testing.T) { runTokens(t, o) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, o) })
 	t.Run("List", func(t *testing.T) { runList(t, o) })
+	t.Run("Records", func(t *testing.T) { runRecords(t, o) })
 	t.Run("Context", func(t *testing.T) { runContext(t, o) })
 }
 

@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stride-pki/stride/internal/cli/inventorycmd"
+	"github.com/stride-pki/stride/internal/cli/stepimportcmd"
 )
 
 // New returns the `ca` command group.
@@ -23,6 +24,7 @@ func New() *cobra.Command {
 		newRenewCmd(), newRekeyCmd(), newRevokeCmd(),
 		newProvisionerCmd(),
 		inventorycmd.New(),
+		stepimportcmd.New(),
 	)
 	return cmd
 }

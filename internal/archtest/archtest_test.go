@@ -31,6 +31,7 @@ var levels = map[string]int{
 	"internal/lint":        2,
 	"internal/kms":         2,
 	"internal/storage":     3,
+	"internal/stepimport":  3,
 	"internal/provisioner": 4,
 	"internal/authority":   5,
 	"internal/sshca":       5,
@@ -52,16 +53,18 @@ var levels = map[string]int{
 
 // cliMayNot lists what the CLI must never import (design: the CLI talks to a
 // CA through the client, never by linking the server).
-var cliMayNot = []string{"internal/server", "internal/authority", "internal/storage", "internal/admin"}
+var cliMayNot = []string{"internal/server", "internal/authority", "internal/storage", "internal/admin", "internal/stepimport"}
 
 // cliExceptions names the CLI packages allowed one of cliMayNot, and why:
 // `stride ca certificates` reads a CA's database offline (issue 4), through
 // the admin core's Inventory, which opens the store; the CLI still never
-// imports storage itself.
+// imports storage itself. `stride ca import-step` writes a CA's database
+// offline (issue 4, from step-ca) through stepimport, which opens the store.
 var cliExceptions = map[string][]string{
 	"internal/cli/inventorycmd": {"internal/admin"},
 	// `stride ca db export|import|migrate` moves a database's records offline (issue 4).
-	"internal/cli/dbcmd": {"internal/admin"},
+	"internal/cli/dbcmd":         {"internal/admin"},
+	"internal/cli/stepimportcmd": {"internal/stepimport"},
 }
 
 // cliForbidden reports whether CLI package from may not import target.
@@ -186,6 +189,9 @@ func TestCLIForbidden(t *testing.T) {
 		{"internal/cli/cacmd", "internal/admin", true},
 		{"internal/cli/cacmd", "internal/server", true},
 		{"internal/cli/cacmd", "internal/client", false},
+		{"internal/cli/stepimportcmd", "internal/stepimport", false},
+		{"internal/cli/stepimportcmd", "internal/storage", true},
+		{"internal/cli/cacmd", "internal/stepimport", true},
 	}
 	for _, c := range cases {
 		if got := cliForbidden(c.from, c.target); got != c.want {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stride-pki/stride/internal/cli/dbcmd"
 	"github.com/stride-pki/stride/internal/cli/inventorycmd"
+	"github.com/stride-pki/stride/internal/cli/stepimportcmd"
 )
 
 // New returns the `ca` command group.
@@ -25,6 +26,7 @@ func New() *cobra.Command {
 		newProvisionerCmd(),
 		inventorycmd.New(),
 		dbcmd.New(),
+		stepimportcmd.New(),
 	)
 	return cmd
 }

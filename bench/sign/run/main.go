@@ -29,8 +29,9 @@ import (
 type spec struct {
 	name     string
 	bin      string
-	bolt     bool // replace step's default Badger database with bbolt
-	optional bool // a failure to start is a note, not an error
+	bolt     bool   // replace step's default Badger database with bbolt
+	db       string // stride's database when not bbolt: badgerv2, postgresql or mysql
+	optional bool   // a failure to start is a note, not an error
 }
 
 type options struct {
@@ -40,6 +41,8 @@ type options struct {
 	n, warmup              int
 	format, tmp            string
 	keep                   bool
+	strideDB               []string // --stride-db: one stride run per backend
+	pgDSN, myDSN           string
 }
 
 func main() {
@@ -102,7 +105,21 @@ func (o *options) specs(stderr io.Writer) []spec {
 			fmt.Fprintln(stderr, "note: stride skipped: no --stride-ca binary given")
 			continue
 		}
-		out = append(out, s)
+		if name != "stride" {
+			out = append(out, s)
+			continue
+		}
+		dbs := o.strideDB
+		if len(dbs) == 0 {
+			dbs = []string{"bbolt"}
+		}
+		for _, db := range dbs {
+			s := s
+			if db != "bbolt" {
+				s.name, s.bolt, s.db = "stride-"+db, false, db
+			}
+			out = append(out, s)
+		}
 	}
 	return out
 }
@@ -128,6 +145,18 @@ func benchServer(ctx context.Context, s spec, o *options, stderr io.Writer) ([]*
 		if err := p.useBolt(); err != nil {
 			return nil, err
 		}
+	}
+	if s.db != "" {
+		drop, err := p.useDB(ctx, s.db, o)
+		if err != nil {
+			return nil, err
+		}
+		// Runs after the server's stop (deferred below, so earlier).
+		defer func() {
+			if err := drop(); err != nil {
+				fmt.Fprintf(stderr, "%s: dropping its database: %v\n", s.name, err)
+			}
+		}()
 	}
 	pr, err := startServer(s.bin, p)
 	if err != nil {
@@ -171,8 +200,8 @@ func writeRatios(w io.Writer, rs []*load.Result) {
 		}
 	}
 	for _, r := range rs {
-		if b := base[r.Concurrency]; r.Server == "stride" && b != nil && b.CertsPerSec > 0 {
-			fmt.Fprintf(w, "stride / step-badger certs/s at c=%d: %.2fx\n", r.Concurrency, r.CertsPerSec/b.CertsPerSec)
+		if b := base[r.Concurrency]; strings.HasPrefix(r.Server, "stride") && b != nil && b.CertsPerSec > 0 {
+			fmt.Fprintf(w, "%s / step-badger certs/s at c=%d: %.2fx\n", r.Server, r.Concurrency, r.CertsPerSec/b.CertsPerSec)
 		}
 	}
 }
@@ -191,13 +220,27 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.format, "format", "text", "output: text or json")
 	fs.StringVar(&o.tmp, "dir", "", "where to make each server's temp dir (default $TMPDIR); its disk is what fsync pays for")
 	fs.BoolVar(&o.keep, "keep", false, "keep each server's temp dir (PKI, database, server.log)")
+	strideDB := fs.String("stride-db", "bbolt", "comma-separated databases to run stride on, one run each: bbolt, badgerv2, postgresql, mysql")
+	fs.StringVar(&o.pgDSN, "pg", "postgres://postgres@127.0.0.1:5432/?sslmode=disable", "PostgreSQL server for --stride-db postgresql (a fresh database per run, dropped after)")
+	fs.StringVar(&o.myDSN, "mysql", "root@tcp(127.0.0.1:3306)/", "MySQL/MariaDB server for --stride-db mysql (a fresh database per run, dropped after)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	return o, o.finish(*servers, *conc)
+	if err := o.finish(*servers, *conc); err != nil {
+		return nil, err
+	}
+	for _, db := range strings.Split(*strideDB, ",") {
+		switch db = strings.TrimSpace(db); db {
+		case "bbolt", "badgerv2", "postgresql", "mysql":
+			o.strideDB = append(o.strideDB, db)
+		default:
+			return nil, fmt.Errorf("--stride-db: unknown database %q (want bbolt, badgerv2, postgresql, mysql)", db)
+		}
+	}
+	return o, nil
 }
 
 // finish parses the list flags, checks the rest and finds the tools.

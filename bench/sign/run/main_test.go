@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -71,8 +72,47 @@ func TestWriteRatios(t *testing.T) {
 		{Server: "step-bbolt", Concurrency: 32, CertsPerSec: 600},
 		{Server: "stride", Concurrency: 32, CertsPerSec: 3300},
 		{Server: "stride", Concurrency: 8, CertsPerSec: 3000},
+		{Server: "stride-postgresql", Concurrency: 32, CertsPerSec: 1500},
 	})
-	if got := out.String(); got != "stride / step-badger certs/s at c=32: 2.20x\n" {
+	if got := out.String(); got != "stride / step-badger certs/s at c=32: 2.20x\nstride-postgresql / step-badger certs/s at c=32: 1.00x\n" {
 		t.Errorf("writeRatios = %q", got)
+	}
+}
+
+func TestStrideDBRunsStrideOncePerDatabase(t *testing.T) {
+	tools := []string{"--step", "/x/step", "--step-ca", "/x/step-ca", "--stride-ca", "/x/stride-ca"}
+	o, err := parseFlags(append(tools, "--servers", "stride", "--stride-db", "bbolt,postgresql,mysql,badgerv2"), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := o.specs(io.Discard)
+	if len(got) != 4 || got[0].name != "stride" || !got[0].bolt || got[1].name != "stride-postgresql" || got[1].db != "postgresql" ||
+		got[1].bolt || got[3].name != "stride-badgerv2" || !got[3].optional {
+		t.Errorf("specs = %+v", got)
+	}
+	if _, err := parseFlags(append(tools, "--stride-db", "sqlite"), io.Discard); err == nil {
+		t.Error("--stride-db sqlite accepted")
+	}
+}
+
+func TestUseDBWritesTheDatabase(t *testing.T) {
+	dir := t.TempDir()
+	p := &pki{dir: dir, caJSON: filepath.Join(dir, "ca.json")}
+	o := &options{pgDSN: "postgres://u@h:5432/", myDSN: "root@tcp(h:3306)/"}
+	for _, db := range []string{"badgerv2", "postgresql", "mysql"} {
+		if err := os.WriteFile(p.caJSON, []byte(`{"db":{"type":"badgerv2"}}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.useDB(context.Background(), db, o); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(p.caJSON)
+		var got struct{ DB map[string]string }
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.DB["type"] != db || (db != "badgerv2" && !strings.HasPrefix(got.DB["database"], "stride_bench_")) {
+			t.Errorf("%s: ca.json now %s", db, b)
+		}
 	}
 }

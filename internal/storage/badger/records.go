@@ -30,16 +30,11 @@ func (s *Store) ListRevocations(ctx context.Context, cursor string, limit int) (
 func (s *Store) ListTokens(ctx context.Context, cursor string, limit int) ([]storage.UsedToken, string, error) {
 	var out []storage.UsedToken
 	next, err := s.scan(ctx, kindToken, cursor, limit, func(id string, v []byte) error {
-		tok := storage.UsedToken{ID: id}
-		if len(v) > 0 {
-			exp, err := codec.ParseTime(v)
-			if err != nil {
-				return err
-			}
-			tok.ExpiresAt = exp
+		tok, err := codec.DecodeToken(id, v)
+		if err == nil {
+			out = append(out, tok)
 		}
-		out = append(out, tok)
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("badger: list tokens: %w", err)

@@ -250,3 +250,18 @@ func (r *reader) done() error {
 	}
 	return r.err
 }
+
+// DecodeToken is a used-token record: its value is the expiry time key, or
+// empty for a token that never expires from the store.
+func DecodeToken(id string, v []byte) (storage.UsedToken, error) {
+	tok := storage.UsedToken{ID: id}
+	if len(v) == 0 {
+		return tok, nil
+	}
+	exp, err := ParseTime(v)
+	if err != nil {
+		return tok, err
+	}
+	tok.ExpiresAt = exp
+	return tok, nil
+}

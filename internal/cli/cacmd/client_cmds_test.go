@@ -94,7 +94,11 @@ func TestTokenCommand(t *testing.T) {
 		{"several without terminal", []string{"a", "b"}, []string{"foo", "--password-file", pw}, 2, "pass --provisioner", "", 0},
 		{"unknown provisioner", []string{"a"}, []string{"foo", "--provisioner", "zz", "--password-file", pw}, 2, "choose one of: a", "", 0},
 		{"wrong password", []string{"a"}, []string{"foo", "--password-file", bad}, 1, "password is wrong", "", 0},
-		{"ssh refused", []string{"a"}, []string{"foo", "--ssh", "--password-file", pw}, 2, "not supported", "", 0},
+		{"ssh", []string{"a"}, []string{"foo", "--ssh", "--password-file", pw}, 0, "", "/1.0/ssh/sign", 0},
+		{"ssh with san", []string{"a"}, []string{"foo", "--ssh", "--san", "x", "--password-file", pw}, 2, "--principal", "", 0},
+		{"ssh revoke", []string{"a"}, []string{"foo", "--ssh", "--revoke", "--password-file", pw}, 2, "not supported", "", 0},
+		{"principal without ssh", []string{"a"}, []string{"foo", "-n", "x", "--password-file", pw}, 2, "need --ssh", "", 0},
+		{"bad cert time", []string{"a"}, []string{"foo", "--ssh", "--cert-not-after", "soon", "--password-file", pw}, 2, "cert-not-after", "", 0},
 		{"token too long", []string{"a"}, []string{"foo", "--not-after", "2h", "--password-file", pw}, 1, "1 hour", "", 0},
 	}
 	for _, tt := range tests {
@@ -119,6 +123,80 @@ func TestTokenCommand(t *testing.T) {
 			json.Unmarshal(payload, &c)
 			if c.Aud != srv.URL+tt.wantAud || len(c.SANs) != tt.wantSANs {
 				t.Fatalf("claims %s", payload)
+			}
+		})
+	}
+}
+
+// TestSSHTokenClaims checks the claim structure real `step ca token --ssh`
+// mints (decoded from step v0.28 tokens): no sans, the step.ssh claim with
+// keyID = SUBJECT, principals [] unless -n is given, certType user|host, and
+// the certificate bounds as UTC RFC 3339 times or canonical durations.
+func TestSSHTokenClaims(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("pw\n"), 0o600)
+	type sshClaim struct {
+		CertType    string   `json:"certType"`
+		KeyID       string   `json:"keyID"`
+		Principals  []string `json:"principals"`
+		ValidAfter  string   `json:"validAfter"`
+		ValidBefore string   `json:"validBefore"`
+	}
+	tests := []struct {
+		name string
+		args []string
+		want sshClaim
+	}{
+		{"user defaults", nil, sshClaim{"user", "alice@example.com", []string{}, "", ""}},
+		{"host principals", []string{"--host", "-n", "a.example", "--principal", "b.example"},
+			sshClaim{"host", "alice@example.com", []string{"a.example", "b.example"}, "", ""}},
+		{"cert bounds", []string{"--cert-not-before", "2030-01-02T05:04:05+02:00", "--cert-not-after", "90m"},
+			sshClaim{"user", "alice@example.com", []string{}, "2030-01-02T03:04:05Z", "1h30m0s"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, root := fakeCA(t, "admin")
+			args := append([]string{"ca", "token", "alice@example.com", "--ssh", "--ca-url", srv.URL, "--root", root, "--password-file", pw}, tt.args...)
+			out, errOut, code := run(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			_, payload, _, err := jose.InspectJWT(strings.TrimSpace(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var raw map[string]json.RawMessage
+			json.Unmarshal(payload, &raw)
+			for _, k := range []string{"iss", "sub", "aud", "nbf", "iat", "exp", "jti", "sha", "step"} {
+				if _, ok := raw[k]; !ok {
+					t.Errorf("claim %q missing: %s", k, payload)
+				}
+			}
+			for _, k := range []string{"sans", "user"} {
+				if _, ok := raw[k]; ok {
+					t.Errorf("claim %q should not be there: %s", k, payload)
+				}
+			}
+			var c struct {
+				Aud  string `json:"aud"`
+				Sub  string `json:"sub"`
+				Step map[string]json.RawMessage
+			}
+			json.Unmarshal(payload, &c)
+			if c.Aud != srv.URL+"/1.0/ssh/sign" || c.Sub != "alice@example.com" || len(c.Step) != 1 {
+				t.Fatalf("claims %s", payload)
+			}
+			var inner map[string]json.RawMessage
+			json.Unmarshal(c.Step["ssh"], &inner)
+			if len(inner) != 5 || string(inner["principals"]) == "null" {
+				t.Fatalf("step.ssh %s: want exactly certType, keyID, principals (a list), validAfter, validBefore", c.Step["ssh"])
+			}
+			var got sshClaim
+			json.Unmarshal(c.Step["ssh"], &got)
+			if got.CertType != tt.want.CertType || got.KeyID != tt.want.KeyID || strings.Join(got.Principals, ",") != strings.Join(tt.want.Principals, ",") ||
+				got.ValidAfter != tt.want.ValidAfter || got.ValidBefore != tt.want.ValidBefore {
+				t.Fatalf("step.ssh %+v, want %+v", got, tt.want)
 			}
 		})
 	}

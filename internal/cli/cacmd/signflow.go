@@ -12,7 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stride-pki/stride/internal/cli/cmdutil"
+	"github.com/stride-pki/stride/internal/cli/offline"
 	"github.com/stride-pki/stride/internal/client"
+	"github.com/stride-pki/stride/internal/config"
 	"github.com/stride-pki/stride/internal/pemutil"
 )
 
@@ -42,9 +44,6 @@ func (f *signFlags) register(cmd *cobra.Command) {
 
 // check validates the flags before anything is created or fetched.
 func (f *signFlags) check() error {
-	if f.prov.offline {
-		return cmdutil.Usagef("--offline signing needs the CA's keys and is not supported yet: use `stride certificate create --ca --ca-key` for offline certificates")
-	}
 	return checkTimeFlags(map[string]string{"not-before": f.notBefore, "not-after": f.notAfter})
 }
 
@@ -60,6 +59,9 @@ func (f *signFlags) sign(cmd *cobra.Command, csr *x509.CertificateRequest, subje
 		if token, err = f.prov.mintToken(cmd, &f.conn, spec); err != nil {
 			return nil, err
 		}
+	}
+	if f.prov.offline {
+		return f.signOffline(cmd, csr, token, data)
 	}
 	c, err := f.conn.client(cmd)
 	if err != nil {
@@ -79,6 +81,44 @@ func (f *signFlags) sign(cmd *cobra.Command, csr *x509.CertificateRequest, subje
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "✔ CA: %s\n", c.URL())
 	return res.Chain()
+}
+
+// signOffline signs with the CA's own key from --ca-config, in process, as
+// the CA would (token verified, certificate recorded in the CA's database).
+// The intermediate key's password comes from --password-file, else ca.json's
+// "password", else a prompt on a terminal.
+func (f *signFlags) signOffline(cmd *cobra.Command, csr *x509.CertificateRequest, token string, data map[string]any) ([]*x509.Certificate, error) {
+	paths, err := cmdutil.Paths(cmd)
+	if err != nil {
+		return nil, err
+	}
+	path := f.prov.caConfig
+	if path == "" {
+		path = paths.CAConfig()
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	req := offline.Request{Config: cfg, Path: path, Base: paths.Authority, CSR: csr, OTT: token, NotBefore: f.notBefore, NotAfter: f.notAfter}
+	if len(data) > 0 {
+		if req.TemplateData, err = json.Marshal(data); err != nil {
+			return nil, err
+		}
+	}
+	if f.prov.passwordFile != "" {
+		if req.Password, err = cmdutil.ReadPasswordFile(f.prov.passwordFile); err != nil {
+			return nil, err
+		}
+	} else if p := cmdutil.NewPrompter(cmd.InOrStdin(), cmd.ErrOrStderr()); p != nil {
+		req.Prompt = func(what string) ([]byte, error) { return p.Password("Please enter the password to decrypt " + what) }
+	}
+	chain, err := offline.Sign(ctxOf(cmd), req)
+	if err != nil {
+		return nil, fmt.Errorf("signing offline: %w", err)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "✔ CA (offline): %s\n", path)
+	return chain, nil
 }
 
 // splitSANs sorts names into the CSR's SAN kinds as step does: IPs, emails,

@@ -20,6 +20,8 @@ type tokenFlags struct {
 	notBefore, notAfter         string
 	certNotBefore, certNotAfter string
 	revoke, renew, rekey, ssh   bool
+	host                        bool
+	principals                  []string
 }
 
 func newTokenCmd() *cobra.Command {
@@ -42,13 +44,21 @@ chain (plus --x5c-chain) in its x5c header; its audience ends in #x5c/<name>.
 
 The token is valid for 5 minutes unless --not-before/--not-after say otherwise
 (10 s to 1 h). --cert-not-before/--cert-not-after are accepted for step
-compatibility; X.509 tokens do not carry them (pass them to ca sign instead).`,
+compatibility; X.509 tokens do not carry them (pass them to ca sign instead).
+
+With --ssh the token authorizes signing an SSH certificate (audience
+<ca-url>/1.0/ssh/sign): SUBJECT is the certificate's key ID, --host makes it a host
+certificate (user by default), --principal/-n (repeatable) lists the names it may
+hold (none given: the CA decides), and --cert-not-before/--cert-not-after bound its
+validity (the CA's defaults otherwise). --san does not apply.`,
 		Example: `  stride ca token internal.example.com --provisioner-password-file pw.txt
   TOKEN=$(stride ca token svc.internal --san svc.internal --san 10.0.0.7 --password-file pw.txt)
   stride ca token 1234567890 --revoke --provisioner admin --password-file pw.txt
   stride ca token svc.internal --offline --ca-config ~/.stride/config/ca.json --password-file pw.txt
   stride ca token svc.internal --password-file pw.txt --format json   # {"token": "eyJ…"}
-  stride ca token svc.internal --provisioner x5c --x5c-cert device.crt --x5c-key device.key`,
+  stride ca token svc.internal --provisioner x5c --x5c-cert device.crt --x5c-key device.key
+  stride ca token alice@example.com --ssh -n alice -n admin --cert-not-after 8h --password-file pw.txt
+  stride ca token web1.internal --ssh --host -n web1.internal --password-file pw.txt`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runToken(cmd, &f, args[0])
@@ -65,7 +75,9 @@ compatibility; X.509 tokens do not carry them (pass them to ca sign instead).`,
 	fl.BoolVar(&f.revoke, "revoke", false, "a token for revoking: SUBJECT is the serial number")
 	fl.BoolVar(&f.renew, "renew", false, "a token for renewing")
 	fl.BoolVar(&f.rekey, "rekey", false, "a token for rekeying")
-	fl.BoolVar(&f.ssh, "ssh", false, "a token for an SSH certificate (not supported yet)")
+	fl.BoolVar(&f.ssh, "ssh", false, "a token for signing an SSH certificate: SUBJECT is its key ID")
+	fl.BoolVar(&f.host, "host", false, "with --ssh: a host certificate instead of a user certificate")
+	fl.StringArrayVarP(&f.principals, "principal", "n", nil, "with --ssh: a user or host `name` the certificate may hold (repeatable; default: the CA decides)")
 	fl.StringArrayVar(&f.set, "set", nil, "a `key=value` of the token's user data (repeatable)")
 	fl.StringVar(&f.setFile, "set-file", "", "a JSON `file` of the token's user data")
 	fl.StringVar(&f.output, "output-file", "", "write the token to this `file` instead of stdout")
@@ -102,7 +114,10 @@ func runToken(cmd *cobra.Command, f *tokenFlags, subject string) error {
 // spec turns the flags into the token's audience, names and validity.
 func (f *tokenFlags) spec(subject string) (tokenSpec, error) {
 	if f.ssh {
-		return tokenSpec{}, cmdutil.Usagef("--ssh tokens are not supported yet")
+		return f.sshSpec(subject)
+	}
+	if f.host || len(f.principals) > 0 {
+		return tokenSpec{}, cmdutil.Usagef("--host and --principal need --ssh")
 	}
 	s := tokenSpec{subject: subject, audience: client.AudienceSign}
 	n := 0
@@ -121,16 +136,7 @@ func (f *tokenFlags) spec(subject string) (tokenSpec, error) {
 	if err := checkTimeFlags(map[string]string{"cert-not-before": f.certNotBefore, "cert-not-after": f.certNotAfter}); err != nil {
 		return s, err
 	}
-	now := time.Now()
-	var err error
-	if s.notBefore, err = cmdutil.ParseTime("not-before", f.notBefore, now); err != nil {
-		return s, err
-	}
-	base := now
-	if !s.notBefore.IsZero() {
-		base = s.notBefore
-	}
-	if s.notAfter, err = cmdutil.ParseTime("not-after", f.notAfter, base); err != nil {
+	if err := s.window(f.notBefore, f.notAfter); err != nil {
 		return s, err
 	}
 	if s.audience == client.AudienceSign {
@@ -142,6 +148,55 @@ func (f *tokenFlags) spec(subject string) (tokenSpec, error) {
 		s.extra = map[string]any{"user": user}
 	}
 	return s, nil
+}
+
+// sshSpec is the spec of an SSH sign token: audience /1.0/ssh/sign, no sans,
+// and the step.ssh claim with the key ID (SUBJECT), the certificate type,
+// the principals and the certificate's bounds from --cert-not-before/after.
+func (f *tokenFlags) sshSpec(subject string) (tokenSpec, error) {
+	switch {
+	case f.revoke || f.renew || f.rekey:
+		return tokenSpec{}, cmdutil.Usagef("--ssh with --revoke, --renew or --rekey is not supported yet")
+	case len(f.sans) > 0:
+		return tokenSpec{}, cmdutil.Usagef("--ssh and --san exclude each other: name the certificate's principals with --principal")
+	}
+	s := tokenSpec{subject: subject, audience: client.AudienceSSHSign}
+	if err := s.window(f.notBefore, f.notAfter); err != nil {
+		return s, err
+	}
+	after, err := client.SSHTimeText(f.certNotBefore)
+	if err != nil {
+		return s, cmdutil.Usagef("--cert-not-before %q: %v", f.certNotBefore, err)
+	}
+	before, err := client.SSHTimeText(f.certNotAfter)
+	if err != nil {
+		return s, cmdutil.Usagef("--cert-not-after %q: %v", f.certNotAfter, err)
+	}
+	certType := client.SSHUserCert
+	if f.host {
+		certType = client.SSHHostCert
+	}
+	step, err := client.SSHSignClaim(certType, subject, f.principals, after, before)
+	if err != nil {
+		return s, err
+	}
+	s.extra = map[string]any{"step": step}
+	return s, nil
+}
+
+// window parses the token's own --not-before/--not-after.
+func (s *tokenSpec) window(notBefore, notAfter string) error {
+	now := time.Now()
+	var err error
+	if s.notBefore, err = cmdutil.ParseTime("not-before", notBefore, now); err != nil {
+		return err
+	}
+	base := now
+	if !s.notBefore.IsZero() {
+		base = s.notBefore
+	}
+	s.notAfter, err = cmdutil.ParseTime("not-after", notAfter, base)
+	return err
 }
 
 func orSubject(sans []string, subject string) []string {

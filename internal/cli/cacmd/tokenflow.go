@@ -33,7 +33,7 @@ func (f *provFlags) register(cmd *cobra.Command, tokenOnly bool) {
 	fl.StringVar(&f.provisioner, "issuer", "", "alias of --provisioner")
 	fl.StringVar(&f.provisionerPasswordFile, "provisioner-password-file", "", "a `file` holding the password that decrypts the provisioner's key")
 	fl.StringVar(&f.caConfig, "ca-config", "", "the CA's ca.json `file`, read with --offline")
-	fl.BoolVar(&f.offline, "offline", false, "read the provisioner from --ca-config instead of asking the CA")
+	fl.BoolVar(&f.offline, "offline", false, "use --ca-config instead of the CA: read the provisioner from it (ca certificate/sign: also sign with the CA's key)")
 	_ = fl.MarkHidden("issuer")
 	f.registerX5C(cmd)
 	if tokenOnly {

@@ -23,6 +23,7 @@ type X5CTokenOptions struct {
 	NotBefore   time.Time           // zero: now
 	NotAfter    time.Time           // zero: NotBefore + 5 min
 	Extra       map[string]any      // more claims (user …)
+	Insecure    bool                // the chain goes in x5cInsecure instead of x5c (step's --x5c-insecure)
 	Now         func() time.Time
 }
 
@@ -82,7 +83,11 @@ func NewX5CToken(subject string, o X5CTokenOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return jose.SignJWT(key, claims, map[string]any{"x5c": x5c})
+	header := "x5c"
+	if o.Insecure {
+		header = "x5cInsecure" // step's --x5c-insecure: the chain is sent but not meant to be verified for expiry
+	}
+	return jose.SignJWT(key, claims, map[string]any{header: x5c})
 }
 
 func samePublicKey(a, b crypto.PublicKey) bool {

@@ -140,3 +140,26 @@ func TestNewX5CTokenRefuses(t *testing.T) {
 		t.Error("an empty subject: no error")
 	}
 }
+
+// TestNewX5CTokenInsecure: --x5c-insecure moves the chain to the
+// x5cInsecure header and leaves no x5c header.
+func TestNewX5CTokenInsecure(t *testing.T) {
+	root, rootKey := x5cTestCert(t, "root", nil, nil)
+	leaf, leafKey := x5cTestCert(t, "device", root, rootKey)
+	tok, err := NewX5CToken("svc.example.com", X5CTokenOptions{Provisioner: "x5c", Chain: []*x509.Certificate{leaf},
+		Key: leafKey, Audience: Audience("https://ca:9000/", AudienceSign), Insecure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0])
+	var hdr map[string]any
+	if err := json.Unmarshal(raw, &hdr); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := hdr["x5c"]; ok {
+		t.Errorf("x5c header present: %v", hdr)
+	}
+	if chain, _ := hdr["x5cInsecure"].([]any); len(chain) != 1 || chain[0] != base64.StdEncoding.EncodeToString(leaf.Raw) {
+		t.Errorf("x5cInsecure header %v", hdr["x5cInsecure"])
+	}
+}

@@ -17,13 +17,14 @@ func (f *provFlags) registerX5C(cmd *cobra.Command) {
 	fl.StringVar(&f.x5cCert, "x5c-cert", "", "a certificate (chain) `file`, leaf first, for an X5C provisioner: its key signs the token")
 	fl.StringVar(&f.x5cKey, "x5c-key", "", "the private key `file` of --x5c-cert (encrypted keys read --password-file)")
 	fl.StringVar(&f.x5cChain, "x5c-chain", "", "a `file` of intermediates appended to --x5c-cert in the token's x5c header")
+	fl.BoolVar(&f.x5cInsecure, "x5c-insecure", false, "put the chain in the x5cInsecure header instead of x5c, as step does")
 }
 
 // checkX5C rejects X5C flags that cannot work together.
 func (f *provFlags) checkX5C() error {
 	switch {
-	case f.x5cCert == "" && (f.x5cKey != "" || f.x5cChain != ""):
-		return cmdutil.Usagef("--x5c-key and --x5c-chain need --x5c-cert")
+	case f.x5cCert == "" && (f.x5cKey != "" || f.x5cChain != "" || f.x5cInsecure):
+		return cmdutil.Usagef("--x5c-key, --x5c-chain and --x5c-insecure need --x5c-cert")
 	case f.x5cCert != "" && f.x5cKey == "":
 		return cmdutil.Usagef("--x5c-cert needs --x5c-key")
 	case f.x5cCert != "" && (f.key != "" || f.kid != ""):
@@ -60,6 +61,7 @@ func (f *provFlags) mintX5CToken(cmd *cobra.Command, src *tokenSource, spec toke
 	tok, err := client.NewX5CToken(spec.subject, client.X5CTokenOptions{
 		Provisioner: p.Name, Chain: chain, Key: key, Audience: client.Audience(src.caURL, spec.audience),
 		RootSHA: src.rootSHA, SANs: spec.sans, NotBefore: spec.notBefore, NotAfter: spec.notAfter, Extra: spec.extra,
+		Insecure: f.x5cInsecure,
 	})
 	if err != nil {
 		return "", fmt.Errorf("the X5C token: %w", err)

@@ -25,6 +25,7 @@ type provFlags struct {
 	offline                               bool
 	caConfig                              string
 	x5cCert, x5cKey, x5cChain             string // an X5C provisioner's token instead
+	x5cInsecure                           bool   // chain in the x5cInsecure header
 }
 
 func (f *provFlags) register(cmd *cobra.Command, tokenOnly bool) {

@@ -169,10 +169,10 @@ func TestCABadInput(t *testing.T) {
 			t.Fatalf("a valid /sign: %d %s", code, body)
 		}
 		for _, tc := range cases {
+			if !heldTo(ca, tc.strideOnly) {
+				continue
+			}
 			t.Run(tc.name, func(t *testing.T) {
-				if tc.strideOnly != "" {
-					strideOnly(t, ca, tc.strideOnly)
-				}
 				code, body := tc.do(t, k)
 				t.Logf("%d %s", code, strings.TrimSpace(string(body)))
 				switch {

@@ -7,7 +7,8 @@ import (
 )
 
 // FuzzDecodeSign feeds arbitrary bodies to the /sign decoder: it must not
-// panic, and whatever it accepts must be a checked CSR with a token.
+// panic, and whatever it accepts must be a parsed CSR with a token (the
+// authority checks the CSR's signature, once; see authority.checkCSR).
 func FuzzDecodeSign(f *testing.F) {
 	p := pki(f)
 	f.Add([]byte(mustJSON(map[string]string{"csr": p.csrPEM, "ott": "t"})))
@@ -24,7 +25,7 @@ func FuzzDecodeSign(f *testing.F) {
 			}
 			return
 		}
-		if req.CSR == nil || req.OTT == "" || req.CSR.CheckSignature() != nil {
+		if req.CSR == nil || req.OTT == "" || len(req.CSR.Raw) == 0 {
 			t.Fatalf("accepted %+v", req)
 		}
 	})

@@ -37,11 +37,19 @@ e2e: tools
 
 # Runs each fuzz target for FUZZTIME (make fuzz FUZZTIME=1m). Minimising a new
 # input is capped: with large seeds (a whole ca.json) it would otherwise stall
-# the run for a minute.
+# the run for a minute. A run that ends with Go's "context deadline exceeded"
+# and no failing input is the fuzzer's own time-out race, not a finding; a
+# finding always writes "Failing input written to testdata/fuzz/…".
 fuzz:
 	@for pkg in $$($(GO) list ./internal/...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "== fuzz $$f ($$pkg, $(FUZZTIME))"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 200x $$pkg >/tmp/stride-fuzz.log 2>&1 || { cat /tmp/stride-fuzz.log; exit 1; }; \
+	    echo "== fuzz $$f ($$pkg, $(FUZZTIME))"; \
+	    if ! $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 200x $$pkg >/tmp/stride-fuzz.log 2>&1; then \
+	      if grep -q "Failing input written" /tmp/stride-fuzz.log || ! grep -q "context deadline exceeded" /tmp/stride-fuzz.log; then \
+	        cat /tmp/stride-fuzz.log; exit 1; \
+	      fi; \
+	      echo "   (fuzzer time-out race at the end of the run, no failing input: not a finding)"; \
+	    fi; \
 	  done; done
 
 clean:

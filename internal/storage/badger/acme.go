@@ -18,6 +18,10 @@ import (
 
 var _ storage.ACME = (*Store)(nil)
 
+// acmeStore is embedded in Store under an unexported name: its methods are
+// Store's, the field is not.
+type acmeStore = acmekv.ACME
+
 // acmeKinds is the kind byte of each acmekv.Space (capitals: the kinds of
 // keys.go are lower case); changing one is a schema change.
 var acmeKinds = [acmekv.NumSpaces]byte{

@@ -135,8 +135,8 @@ type Store struct {
 	closeOnce  sync.Once
 	closeErr   error
 
-	// ACME provides storage.ACME's methods over this store (acme.go).
-	*acmekv.ACME
+	// acmeStore provides storage.ACME's methods over this store (acme.go).
+	*acmeStore
 }
 
 // Open opens the database in dir, creating dir (mode 0700) when missing,
@@ -167,7 +167,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		writes: make(chan *writeReq),
 		stop:   make(chan struct{}), writerDone: make(chan struct{}), gcDone: make(chan struct{}),
 	}
-	s.ACME = acmekv.New(acmeBackend{s})
+	s.acmeStore = acmekv.New(acmeBackend{s})
 	go s.writeLoop()
 	go s.collectLoop(opts.GCInterval, opts.GCDiscardRatio)
 	return s, nil

@@ -14,7 +14,9 @@ import (
 // The ACME state (storage.ACME) is package acmekv's, one key prefix per
 // space. ACME writes go through the writer's group commit; an update reads
 // the record it replaces, so two racing updates of one record conflict in
-// Badger and the re-run answers ErrStale.
+// Badger and the re-run answers ErrStale. Orders and authorizations are
+// rewritten as they progress; their old values in the value log are
+// garbage that gc.go's collector reclaims.
 
 var _ storage.ACME = (*Store)(nil)
 

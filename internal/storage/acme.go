@@ -130,7 +130,9 @@ type ACME interface {
 	UpdateACMEAccount(ctx context.Context, acct *ACMEAccount) error
 
 	// CreateACMEOrder stores a new order and its new authorizations (all
-	// Version 1) in one transaction; ErrConflict when any ID exists.
+	// Version 1) in one transaction; ErrConflict when any ID exists. An
+	// order created with a CertificateSerial (an imported valid order) is
+	// found by ACMEOrderByCertificate like a finalized one.
 	CreateACMEOrder(ctx context.Context, order *ACMEOrder, authzs []*ACMEAuthz) error
 	// ACMEOrder returns the order with id, or ErrNotFound.
 	ACMEOrder(ctx context.Context, id string) (*ACMEOrder, error)

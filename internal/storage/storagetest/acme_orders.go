@@ -23,6 +23,7 @@ func runACMEOrders(t *testing.T, o acmeOpener) {
 		{"ListInCreationOrder", orderList},
 		{"ListPages", orderListPages},
 		{"ListKeepsPrefixAccountsApart", orderListPrefix},
+		{"CreatedValidOrderIsFoundByCertificate", orderCreatedWithCertificate},
 	})
 }
 
@@ -339,4 +340,21 @@ func authzDueUpdates(t *testing.T, s ACMEStore) {
 	if got := due(t, s, sec, 10); !slices.Equal(got, []string{a[1].ID}) {
 		t.Errorf("due after updates = %q, want only %q", got, a[1].ID)
 	}
+}
+
+// orderCreatedWithCertificate: an order created already valid (an import of
+// another CA's history) is found by its certificate's serial, without
+// authorizations.
+func orderCreatedWithCertificate(t *testing.T, s ACMEStore) {
+	acct := newAccount(t, "acme")
+	mustCreateAccount(t, s, acct)
+	o := &storage.ACMEOrder{ID: randomID(t), AccountID: acct.ID, Provisioner: "acme",
+		Identifiers: []storage.ACMEIdentifier{{Type: "dns", Value: "imported.example"}}, Status: "valid",
+		CreatedAt: base, ExpiresAt: base.Add(time.Hour), CertificateSerial: randomSerial(t)}
+	mustCreateOrder(t, s, o, nil)
+	got, err := s.ACMEOrderByCertificate(bg, o.CertificateSerial)
+	if err != nil {
+		t.Fatalf("ACMEOrderByCertificate: %v", err)
+	}
+	checkOrder(t, got, o)
 }

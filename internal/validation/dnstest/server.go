@@ -59,14 +59,8 @@ type Server struct {
 // New starts a server listening on addr (UDP and TCP on the same port; use
 // "127.0.0.1:0" for a free one).
 func New(addr string) (*Server, error) {
-	udp, err := net.ListenPacket("udp", addr)
+	udp, tcp, err := listen(addr)
 	if err != nil {
-		return nil, err
-	}
-	// TCP must share the UDP port so one "host:port" serves both transports.
-	tcp, err := net.Listen("tcp", udp.LocalAddr().String())
-	if err != nil {
-		udp.Close()
 		return nil, err
 	}
 	s := &Server{
@@ -84,6 +78,33 @@ func New(addr string) (*Server, error) {
 	go s.serveUDP()
 	go s.serveTCP()
 	return s, nil
+}
+
+// listen opens UDP and TCP on the same port. With port 0 the free UDP port
+// may be taken for TCP, so a few fresh ports are tried.
+func listen(addr string) (net.PacketConn, net.Listener, error) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	tries := 1
+	if port == "0" {
+		tries = 20
+	}
+	for i := 0; ; i++ {
+		udp, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, nil, err
+		}
+		tcp, err := net.Listen("tcp", udp.LocalAddr().String())
+		if err == nil {
+			return udp, tcp, nil
+		}
+		udp.Close()
+		if i+1 >= tries {
+			return nil, nil, err
+		}
+	}
 }
 
 // Start starts a server on 127.0.0.1:0 and closes it when the test ends.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,15 +21,31 @@ type http01Env struct {
 	dns          *dnstest.Server
 	httpPort     int
 	tlsPort      int
+	mu           sync.Mutex // the handler outlives a timed-out case
 	handler      http.HandlerFunc
 	gotUserAgent string
+}
+
+func (e *http01Env) setHandler(h http.HandlerFunc) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.handler = h
+}
+
+func (e *http01Env) userAgent() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.gotUserAgent
 }
 
 func newHTTP01Env(t *testing.T) *http01Env {
 	env := &http01Env{dns: dnstest.Start(t)}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		env.mu.Lock()
 		env.gotUserAgent = r.UserAgent()
-		env.handler(w, r)
+		handler := env.handler
+		env.mu.Unlock()
+		handler(w, r)
 	})
 	plain := httptest.NewServer(h)
 	t.Cleanup(plain.Close)
@@ -136,10 +153,11 @@ func TestHTTP01(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			env.handler = tc.handler
-			if tc.handler == nil {
-				env.handler = body(testKeyAuth)
+			h := tc.handler
+			if h == nil {
+				h = body(testKeyAuth)
 			}
+			env.setHandler(h)
 			if tc.setup != nil {
 				tc.setup()
 			}
@@ -158,8 +176,8 @@ func TestHTTP01(t *testing.T) {
 			wantErr(t, err, tc.wantType, tc.wantRetry, tc.wantDetail)
 		})
 	}
-	if !strings.HasPrefix(env.gotUserAgent, "Stride-ACME-Validator/") {
-		t.Errorf("User-Agent = %q", env.gotUserAgent)
+	if ua := env.userAgent(); !strings.HasPrefix(ua, "Stride-ACME-Validator/") {
+		t.Errorf("User-Agent = %q", ua)
 	}
 }
 
@@ -172,7 +190,7 @@ func TestHTTP01ConnectionRefused(t *testing.T) {
 
 func TestHTTP01ContextCancelled(t *testing.T) {
 	env := newHTTP01Env(t)
-	env.handler = func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	env.setHandler(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -188,9 +206,14 @@ func TestHTTP01IPv6(t *testing.T) {
 	if err != nil {
 		t.Skip("no IPv6 loopback:", err)
 	}
-	var host string
+	var (
+		mu   sync.Mutex
+		host string
+	)
 	srv := &httptest.Server{Listener: l, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		host = r.Host
+		mu.Unlock()
 		fmt.Fprint(w, testKeyAuth)
 	})}}
 	srv.Start()
@@ -199,6 +222,8 @@ func TestHTTP01IPv6(t *testing.T) {
 	if err := v.HTTP01(context.Background(), "ip", "::1", testToken, testKeyAuth); err != nil {
 		t.Fatal(err)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if !strings.HasPrefix(host, "[::1]:") {
 		t.Fatalf("Host = %q, want bracketed IPv6", host)
 	}

@@ -11,82 +11,88 @@ import (
 func issue(v string) dnstest.CAA     { return dnstest.CAA{Tag: "issue", Value: v} }
 func issuewild(v string) dnstest.CAA { return dnstest.CAA{Tag: "issuewild", Value: v} }
 
+const caaIssuer = "ca.stride.test"
+
+// caaTest is one CAA case: records per owner name, and the verdict for
+// www.example.test (or domain).
+type caaTest struct {
+	name       string
+	domain     string
+	wildcard   bool
+	issuers    []string
+	records    map[string][]dnstest.CAA
+	servfail   string
+	truncate   bool
+	wantType   string
+	wantRetry  bool
+	wantDetail string
+}
+
+var caaTests = []caaTest{
+	{name: "no CAA anywhere"},
+	{name: "no CAA, no issuer domains configured", issuers: []string{}},
+	{name: "issue allows us", records: map[string][]dnstest.CAA{"www.example.test": {issue(caaIssuer)}}},
+	{name: "issue allows us among others", records: map[string][]dnstest.CAA{
+		"www.example.test": {issue("other.test"), issue(caaIssuer + "; somekey=x")}}},
+	{name: "case-insensitive issuer and tag", records: map[string][]dnstest.CAA{
+		"www.example.test": {{Tag: "ISSUE", Value: "CA.Stride.Test"}}}},
+	{name: "second configured issuer domain", issuers: []string{"x.test", caaIssuer}, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer)}}},
+	{name: "issue for another CA", records: map[string][]dnstest.CAA{"www.example.test": {issue("other.test")}},
+		wantType: "caa", wantDetail: "issue records at www.example.test"},
+	{name: "semicolon forbids everyone", records: map[string][]dnstest.CAA{"www.example.test": {issue(";")}},
+		wantType: "caa"},
+	{name: "empty value forbids everyone", records: map[string][]dnstest.CAA{"www.example.test": {issue("")}},
+		wantType: "caa"},
+	{name: "malformed issuer domain authorizes no one", records: map[string][]dnstest.CAA{
+		"www.example.test": {issue("ca.stride.test/x")}}, wantType: "caa"},
+	{name: "no configured issuer, issue present", issuers: []string{}, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer)}}, wantType: "caa"},
+	{name: "accounturi restricts", records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer + "; accounturi=https://ca/acct/1")}}, wantType: "caa"},
+	{name: "validationmethods restricts", records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer + ";validationmethods=dns-01")}}, wantType: "caa"},
+	{name: "tree climbing to the parent", records: map[string][]dnstest.CAA{"example.test": {issue("other.test")}},
+		wantType: "caa", wantDetail: "at example.test"},
+	{name: "tree climbing to the TLD", records: map[string][]dnstest.CAA{"test": {issue(caaIssuer)}}},
+	{name: "closest RRset wins", records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer)}, "example.test": {issue(";")}}},
+	{name: "closest RRset forbids", records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(";")}, "example.test": {issue(caaIssuer)}}, wantType: "caa"},
+	{name: "iodef only allows", records: map[string][]dnstest.CAA{
+		"www.example.test": {{Tag: "iodef", Value: "mailto:x@example.test"}}}},
+	{name: "iodef only stops climbing", records: map[string][]dnstest.CAA{
+		"www.example.test": {{Tag: "iodef", Value: "mailto:x@example.test"}}, "example.test": {issue(";")}}},
+	{name: "issuewild ignored without wildcard", records: map[string][]dnstest.CAA{
+		"www.example.test": {issuewild(";"), issue(caaIssuer)}}},
+	{name: "issuewild only, no wildcard: unrestricted", records: map[string][]dnstest.CAA{
+		"www.example.test": {issuewild("other.test")}}},
+	{name: "wildcard: issuewild allows although issue forbids", wildcard: true, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(";"), issuewild(caaIssuer)}}},
+	{name: "wildcard: issuewild forbids although issue allows", wildcard: true, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer), issuewild(";")}}, wantType: "caa", wantDetail: "issuewild"},
+	{name: "wildcard: issue applies without issuewild", wildcard: true, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer)}}},
+	{name: "wildcard: issue forbids without issuewild", wildcard: true, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue("other.test")}}, wantType: "caa"},
+	{name: "wildcard prefix in domain tolerated", domain: "*.www.example.test", wildcard: true,
+		records: map[string][]dnstest.CAA{"www.example.test": {issuewild(";")}}, wantType: "caa"},
+	{name: "critical unknown tag (flag 128)", records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer), {Flags: 128, Tag: "tbs", Value: "x"}}}, wantType: "caa", wantDetail: `"tbs"`},
+	{name: "critical unknown tag (flag 1)", records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer), {Flags: 1, Tag: "tbs", Value: "x"}}}, wantType: "caa"},
+	{name: "noncritical unknown tag ignored", records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer), {Tag: "tbs", Value: "x"}}}},
+	{name: "critical known tag is fine", records: map[string][]dnstest.CAA{
+		"www.example.test": {{Flags: 128, Tag: "issue", Value: caaIssuer}}}},
+	{name: "SERVFAIL is not 'no records'", servfail: "example.test", records: map[string][]dnstest.CAA{
+		"test": {issue(caaIssuer)}}, wantType: "dns", wantRetry: true, wantDetail: "SERVFAIL"},
+	{name: "TCP after truncation", truncate: true, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue("other.test")}}, wantType: "caa"},
+}
+
 func TestCAA(t *testing.T) {
-	const ca = "ca.stride.test"
-	tests := []struct {
-		name       string
-		domain     string
-		wildcard   bool
-		issuers    []string
-		records    map[string][]dnstest.CAA
-		servfail   string
-		truncate   bool
-		wantType   string
-		wantRetry  bool
-		wantDetail string
-	}{
-		{name: "no CAA anywhere"},
-		{name: "no CAA, no issuer domains configured", issuers: []string{}},
-		{name: "issue allows us", records: map[string][]dnstest.CAA{"www.example.test": {issue(ca)}}},
-		{name: "issue allows us among others", records: map[string][]dnstest.CAA{
-			"www.example.test": {issue("other.test"), issue(ca + "; somekey=x")}}},
-		{name: "case-insensitive issuer and tag", records: map[string][]dnstest.CAA{
-			"www.example.test": {{Tag: "ISSUE", Value: "CA.Stride.Test"}}}},
-		{name: "second configured issuer domain", issuers: []string{"x.test", ca}, records: map[string][]dnstest.CAA{
-			"www.example.test": {issue(ca)}}},
-		{name: "issue for another CA", records: map[string][]dnstest.CAA{"www.example.test": {issue("other.test")}},
-			wantType: "caa", wantDetail: "issue records at www.example.test"},
-		{name: "semicolon forbids everyone", records: map[string][]dnstest.CAA{"www.example.test": {issue(";")}},
-			wantType: "caa"},
-		{name: "empty value forbids everyone", records: map[string][]dnstest.CAA{"www.example.test": {issue("")}},
-			wantType: "caa"},
-		{name: "malformed issuer domain authorizes no one", records: map[string][]dnstest.CAA{
-			"www.example.test": {issue("ca.stride.test/x")}}, wantType: "caa"},
-		{name: "no configured issuer, issue present", issuers: []string{}, records: map[string][]dnstest.CAA{
-			"www.example.test": {issue(ca)}}, wantType: "caa"},
-		{name: "accounturi restricts", records: map[string][]dnstest.CAA{
-			"www.example.test": {issue(ca + "; accounturi=https://ca/acct/1")}}, wantType: "caa"},
-		{name: "validationmethods restricts", records: map[string][]dnstest.CAA{
-			"www.example.test": {issue(ca + ";validationmethods=dns-01")}}, wantType: "caa"},
-		{name: "tree climbing to the parent", records: map[string][]dnstest.CAA{"example.test": {issue("other.test")}},
-			wantType: "caa", wantDetail: "at example.test"},
-		{name: "tree climbing to the TLD", records: map[string][]dnstest.CAA{"test": {issue(ca)}}},
-		{name: "closest RRset wins", records: map[string][]dnstest.CAA{
-			"www.example.test": {issue(ca)}, "example.test": {issue(";")}}},
-		{name: "closest RRset forbids", records: map[string][]dnstest.CAA{
-			"www.example.test": {issue(";")}, "example.test": {issue(ca)}}, wantType: "caa"},
-		{name: "iodef only allows", records: map[string][]dnstest.CAA{
-			"www.example.test": {{Tag: "iodef", Value: "mailto:x@example.test"}}}},
-		{name: "iodef only stops climbing", records: map[string][]dnstest.CAA{
-			"www.example.test": {{Tag: "iodef", Value: "mailto:x@example.test"}}, "example.test": {issue(";")}}},
-		{name: "issuewild ignored without wildcard", records: map[string][]dnstest.CAA{
-			"www.example.test": {issuewild(";"), issue(ca)}}},
-		{name: "issuewild only, no wildcard: unrestricted", records: map[string][]dnstest.CAA{
-			"www.example.test": {issuewild("other.test")}}},
-		{name: "wildcard: issuewild allows although issue forbids", wildcard: true, records: map[string][]dnstest.CAA{
-			"www.example.test": {issue(";"), issuewild(ca)}}},
-		{name: "wildcard: issuewild forbids although issue allows", wildcard: true, records: map[string][]dnstest.CAA{
-			"www.example.test": {issue(ca), issuewild(";")}}, wantType: "caa", wantDetail: "issuewild"},
-		{name: "wildcard: issue applies without issuewild", wildcard: true, records: map[string][]dnstest.CAA{
-			"www.example.test": {issue(ca)}}},
-		{name: "wildcard: issue forbids without issuewild", wildcard: true, records: map[string][]dnstest.CAA{
-			"www.example.test": {issue("other.test")}}, wantType: "caa"},
-		{name: "wildcard prefix in domain tolerated", domain: "*.www.example.test", wildcard: true,
-			records: map[string][]dnstest.CAA{"www.example.test": {issuewild(";")}}, wantType: "caa"},
-		{name: "critical unknown tag (flag 128)", records: map[string][]dnstest.CAA{
-			"www.example.test": {issue(ca), {Flags: 128, Tag: "tbs", Value: "x"}}}, wantType: "caa", wantDetail: `"tbs"`},
-		{name: "critical unknown tag (flag 1)", records: map[string][]dnstest.CAA{
-			"www.example.test": {issue(ca), {Flags: 1, Tag: "tbs", Value: "x"}}}, wantType: "caa"},
-		{name: "noncritical unknown tag ignored", records: map[string][]dnstest.CAA{
-			"www.example.test": {issue(ca), {Tag: "tbs", Value: "x"}}}},
-		{name: "critical known tag is fine", records: map[string][]dnstest.CAA{
-			"www.example.test": {{Flags: 128, Tag: "issue", Value: ca}}}},
-		{name: "SERVFAIL is not 'no records'", servfail: "example.test", records: map[string][]dnstest.CAA{
-			"test": {issue(ca)}}, wantType: "dns", wantRetry: true, wantDetail: "SERVFAIL"},
-		{name: "TCP after truncation", truncate: true, records: map[string][]dnstest.CAA{
-			"www.example.test": {issue("other.test")}}, wantType: "caa"},
-	}
-	for _, tc := range tests {
+	for _, tc := range caaTests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := dnstest.Start(t)
 			for name, rrs := range tc.records {
@@ -98,7 +104,7 @@ func TestCAA(t *testing.T) {
 			s.SetTruncateUDP(tc.truncate)
 			issuers := tc.issuers
 			if issuers == nil {
-				issuers = []string{ca}
+				issuers = []string{caaIssuer}
 			}
 			domain := tc.domain
 			if domain == "" {

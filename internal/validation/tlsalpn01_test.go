@@ -117,84 +117,91 @@ func (s *alpnServer) gotSNI() string {
 
 // otherNameSAN is a subjectAltName extension with the expected dNSName and
 // an otherName that crypto/x509 does not expose.
-func otherNameSAN(t *testing.T, dns string) pkix.Extension {
-	t.Helper()
-	other, _ := asn1.Marshal(asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true,
-		Bytes: append(mustMarshal(t, asn1.ObjectIdentifier{1, 2, 3}), mustMarshal(t, asn1.RawValue{
-			Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: mustMarshal(t, "x")})...)})
-	name, _ := asn1.Marshal(asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 2, Bytes: []byte(dns)})
-	v, _ := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true,
+func otherNameSAN(dns string) pkix.Extension {
+	otherValue := mustDER(asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: mustDER("x")})
+	other := mustDER(asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true,
+		Bytes: append(mustDER(asn1.ObjectIdentifier{1, 2, 3}), otherValue...)})
+	name := mustDER(asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 2, Bytes: []byte(dns)})
+	v := mustDER(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true,
 		Bytes: append(name, other...)})
 	return pkix.Extension{Id: oidSubjectAltName, Value: v}
 }
 
-func mustMarshal(t *testing.T, v any) []byte {
-	t.Helper()
+func mustDER(v any) []byte {
 	b, err := asn1.Marshal(v)
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
 	return b
 }
 
+const alpnName = "example.test"
+
+var (
+	rawDigest   = sha256.Sum256([]byte(testKeyAuth))
+	wrongDigest = mustDER(make([]byte, 32))
+	shortDigest = mustDER(rawDigest[:31])
+)
+
+// tlsALPNTest is one tls-alpn-01 case: the responder's certificate and
+// settings, and the verdict for the identifier (dns example.test unless set).
+type tlsALPNTest struct {
+	name       string
+	identType  string
+	value      string
+	cert       alpnCert
+	noALPN     bool
+	maxVersion uint16
+	wantSNI    string
+	wantType   string
+	wantDetail string
+}
+
+var tlsALPNTests = []tlsALPNTest{
+	{name: "ok dns", cert: alpnCert{dns: []string{alpnName}}, wantSNI: alpnName},
+	{name: "ok dns case-insensitive", cert: alpnCert{dns: []string{"EXAMPLE.test"}}},
+	{name: "ok ipv4 with reverse SNI", identType: "ip", value: "127.0.0.1",
+		cert: alpnCert{ips: []string{"127.0.0.1"}}, wantSNI: "1.0.0.127.in-addr.arpa"},
+	{name: "no ALPN", cert: alpnCert{dns: []string{alpnName}}, noALPN: true, wantType: "tls", wantDetail: "acme-tls/1"},
+	{name: "TLS 1.1 refused", cert: alpnCert{dns: []string{alpnName}}, maxVersion: tls.VersionTLS11, wantType: "tls"},
+	{name: "two SANs", cert: alpnCert{dns: []string{alpnName, "other.test"}}, wantType: "incorrectResponse",
+		wantDetail: "exactly one"},
+	{name: "dns and ip SANs", cert: alpnCert{dns: []string{alpnName}, ips: []string{"127.0.0.1"}},
+		wantType: "incorrectResponse", wantDetail: "exactly one"},
+	{name: "hidden otherName SAN", cert: alpnCert{exts: []pkix.Extension{otherNameSAN(alpnName), acmeExt(testKeyAuth, true)}},
+		wantType: "incorrectResponse", wantDetail: "exactly one"},
+	{name: "no SAN", cert: alpnCert{}, wantType: "incorrectResponse"},
+	{name: "wrong SAN", cert: alpnCert{dns: []string{"other.test"}}, wantType: "incorrectResponse",
+		wantDetail: "not the DNS name"},
+	{name: "ip identifier, dns SAN", identType: "ip", value: "127.0.0.1", cert: alpnCert{dns: []string{alpnName}},
+		wantType: "incorrectResponse"},
+	{name: "ip identifier, wrong ip", identType: "ip", value: "127.0.0.1", cert: alpnCert{ips: []string{"127.0.0.2"}},
+		wantType: "incorrectResponse"},
+	{name: "missing extension", cert: alpnCert{dns: []string{alpnName}, noExt: true}, wantType: "incorrectResponse",
+		wantDetail: "no acmeIdentifier"},
+	{name: "noncritical extension", cert: alpnCert{dns: []string{alpnName}, exts: []pkix.Extension{acmeExt(testKeyAuth, false)}},
+		wantType: "incorrectResponse", wantDetail: "not critical"},
+	{name: "wrong digest", cert: alpnCert{dns: []string{alpnName}, exts: []pkix.Extension{
+		{Id: oidACMEIdentifier, Critical: true, Value: wrongDigest}}}, wantType: "incorrectResponse", wantDetail: "does not match"},
+	{name: "31-byte digest", cert: alpnCert{dns: []string{alpnName}, exts: []pkix.Extension{
+		{Id: oidACMEIdentifier, Critical: true, Value: shortDigest}}}, wantType: "incorrectResponse"},
+	{name: "digest not an OCTET STRING", cert: alpnCert{dns: []string{alpnName}, exts: []pkix.Extension{
+		{Id: oidACMEIdentifier, Critical: true, Value: rawDigest[:]}}}, wantType: "incorrectResponse", wantDetail: "OCTET STRING"},
+	{name: "obsolete OID", cert: alpnCert{dns: []string{alpnName}, exts: []pkix.Extension{
+		{Id: oidACMEIdentifierV1, Critical: true, Value: rawDigest[:]}}}, wantType: "incorrectResponse", wantDetail: "obsolete"},
+	{name: "obsolete OID next to the right one", cert: alpnCert{dns: []string{alpnName}, exts: []pkix.Extension{
+		acmeExt(testKeyAuth, true), {Id: oidACMEIdentifierV1, Critical: true, Value: rawDigest[:]}}},
+		wantType: "incorrectResponse", wantDetail: "obsolete"},
+}
+
 func TestTLSALPN01(t *testing.T) {
-	const name = "example.test"
-	rawDigest := sha256.Sum256([]byte(testKeyAuth))
-	wrongDigest, _ := asn1.Marshal(make([]byte, 32))
-	short, _ := asn1.Marshal(rawDigest[:31])
-	tests := []struct {
-		name       string
-		identType  string
-		value      string
-		cert       alpnCert
-		noALPN     bool
-		maxVersion uint16
-		wantSNI    string
-		wantType   string
-		wantDetail string
-	}{
-		{name: "ok dns", cert: alpnCert{dns: []string{name}}, wantSNI: name},
-		{name: "ok dns case-insensitive", cert: alpnCert{dns: []string{"EXAMPLE.test"}}},
-		{name: "ok ipv4 with reverse SNI", identType: "ip", value: "127.0.0.1",
-			cert: alpnCert{ips: []string{"127.0.0.1"}}, wantSNI: "1.0.0.127.in-addr.arpa"},
-		{name: "no ALPN", cert: alpnCert{dns: []string{name}}, noALPN: true, wantType: "tls", wantDetail: "acme-tls/1"},
-		{name: "TLS 1.1 refused", cert: alpnCert{dns: []string{name}}, maxVersion: tls.VersionTLS11, wantType: "tls"},
-		{name: "two SANs", cert: alpnCert{dns: []string{name, "other.test"}}, wantType: "incorrectResponse",
-			wantDetail: "exactly one"},
-		{name: "dns and ip SANs", cert: alpnCert{dns: []string{name}, ips: []string{"127.0.0.1"}},
-			wantType: "incorrectResponse", wantDetail: "exactly one"},
-		{name: "hidden otherName SAN", cert: alpnCert{exts: []pkix.Extension{otherNameSAN(t, name), acmeExt(testKeyAuth, true)}},
-			wantType: "incorrectResponse", wantDetail: "exactly one"},
-		{name: "no SAN", cert: alpnCert{}, wantType: "incorrectResponse"},
-		{name: "wrong SAN", cert: alpnCert{dns: []string{"other.test"}}, wantType: "incorrectResponse",
-			wantDetail: "not the DNS name"},
-		{name: "ip identifier, dns SAN", identType: "ip", value: "127.0.0.1", cert: alpnCert{dns: []string{name}},
-			wantType: "incorrectResponse"},
-		{name: "ip identifier, wrong ip", identType: "ip", value: "127.0.0.1", cert: alpnCert{ips: []string{"127.0.0.2"}},
-			wantType: "incorrectResponse"},
-		{name: "missing extension", cert: alpnCert{dns: []string{name}, noExt: true}, wantType: "incorrectResponse",
-			wantDetail: "no acmeIdentifier"},
-		{name: "noncritical extension", cert: alpnCert{dns: []string{name}, exts: []pkix.Extension{acmeExt(testKeyAuth, false)}},
-			wantType: "incorrectResponse", wantDetail: "not critical"},
-		{name: "wrong digest", cert: alpnCert{dns: []string{name}, exts: []pkix.Extension{
-			{Id: oidACMEIdentifier, Critical: true, Value: wrongDigest}}}, wantType: "incorrectResponse", wantDetail: "does not match"},
-		{name: "31-byte digest", cert: alpnCert{dns: []string{name}, exts: []pkix.Extension{
-			{Id: oidACMEIdentifier, Critical: true, Value: short}}}, wantType: "incorrectResponse"},
-		{name: "digest not an OCTET STRING", cert: alpnCert{dns: []string{name}, exts: []pkix.Extension{
-			{Id: oidACMEIdentifier, Critical: true, Value: rawDigest[:]}}}, wantType: "incorrectResponse", wantDetail: "OCTET STRING"},
-		{name: "obsolete OID", cert: alpnCert{dns: []string{name}, exts: []pkix.Extension{
-			{Id: oidACMEIdentifierV1, Critical: true, Value: rawDigest[:]}}}, wantType: "incorrectResponse", wantDetail: "obsolete"},
-		{name: "obsolete OID next to the right one", cert: alpnCert{dns: []string{name}, exts: []pkix.Extension{
-			acmeExt(testKeyAuth, true), {Id: oidACMEIdentifierV1, Critical: true, Value: rawDigest[:]}}},
-			wantType: "incorrectResponse", wantDetail: "obsolete"},
-	}
 	dns := dnstest.Start(t)
-	for _, tc := range tests {
+	for _, tc := range tlsALPNTests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := startALPNServer(t, makeALPNCert(t, tc.cert), !tc.noALPN, tc.maxVersion)
 			identType, value := tc.identType, tc.value
 			if identType == "" {
-				identType, value = "dns", name
+				identType, value = "dns", alpnName
 			}
 			v := New(Config{Resolver: dns.Addr(), TLSPort: srv.port, Timeout: 5 * time.Second})
 			err := v.TLSALPN01(context.Background(), identType, value, testKeyAuth)

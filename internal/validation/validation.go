@@ -9,7 +9,13 @@
 //
 // Every DNS lookup (A/AAAA for http-01 and tls-alpn-01, TXT for dns-01, CAA)
 // goes to Config.Resolver when it is set, so a CA can be pointed at the DNS
-// server that holds its private zones (and tests at dnstest.Server).
+// server that holds its private zones (and tests at dnstest.Server). Names
+// in /etc/hosts still resolve from there for A/AAAA, as Go's resolver reads
+// that file first; TXT and CAA always come from the DNS server.
+//
+// Validation never connects to unspecified, multicast or link-local
+// addresses (cloud metadata services live there); loopback and private
+// addresses are allowed because a private CA validates private hosts.
 //
 // Error types chosen, by challenge:
 //   - all: DNS lookup failures (SERVFAIL, timeout, refused) → "dns",
@@ -127,7 +133,9 @@ func (v *Validator) lookupHost(ctx context.Context, name string) ([]netip.Addr, 
 }
 
 // dial connects to host:port, where host is an IP literal or a name resolved
-// through the configured resolver; each address is tried in turn.
+// through the configured resolver; each address is tried in turn, each with
+// a share of the remaining time so that an unreachable IPv6 address cannot
+// use up the whole attempt before IPv4 is tried.
 func (v *Validator) dial(ctx context.Context, host string, port int) (net.Conn, error) {
 	var addrs []netip.Addr
 	if ip, err := netip.ParseAddr(host); err == nil {
@@ -142,8 +150,14 @@ func (v *Validator) dial(ctx context.Context, host string, port int) (net.Conn, 
 		}
 	}
 	var last error
-	for _, a := range addrs {
-		conn, err := v.dialer.DialContext(ctx, "tcp", netip.AddrPortFrom(a, uint16(port)).String())
+	for i, a := range addrs {
+		if err := checkAddr(a); err != nil {
+			last = err
+			continue
+		}
+		dctx, cancel := shareOf(ctx, len(addrs)-i)
+		conn, err := v.dialer.DialContext(dctx, "tcp", netip.AddrPortFrom(a, uint16(port)).String())
+		cancel()
 		if err == nil {
 			return conn, nil
 		}
@@ -153,6 +167,28 @@ func (v *Validator) dial(ctx context.Context, host string, port int) (net.Conn, 
 		}
 	}
 	return nil, connError(host, port, last)
+}
+
+// shareOf bounds one of n remaining dial attempts to 1/n of the time left.
+func shareOf(ctx context.Context, n int) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok || n <= 1 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, time.Until(dl)/time.Duration(n))
+}
+
+// checkAddr refuses addresses no validation should reach: unspecified,
+// multicast and link-local ones, the latter because they hold cloud
+// metadata services (169.254.169.254) that a responder could redirect the
+// CA to (RFC 8555 §10.4). Loopback and private ranges stay allowed: a
+// private CA validates hosts on private networks.
+func checkAddr(a netip.Addr) error {
+	switch {
+	case a.IsUnspecified(), a.IsMulticast(), a.IsLinkLocalUnicast(), a.IsLinkLocalMulticast():
+		return newError("connection", false, "validation to the address %s is not allowed", a)
+	}
+	return nil
 }
 
 // connError classifies a dial or I/O failure; all are transient.

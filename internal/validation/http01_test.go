@@ -171,7 +171,7 @@ var http01Tests = []http01Test{
 	{name: "redirect to an unresolvable name", handler: redirectTo("http://nowhere.test:{http}/"),
 		setup:    func(e *http01Env) { e.dns.SetA("nowhere.test") },
 		wantType: "dns", wantDetail: "nowhere.test"},
-	{name: "unreachable AAAA falls back to A", value: "dual.test",
+	{name: "unreachable AAAA falls back to A", value: "dual.test", timeout: time.Second,
 		setup: func(e *http01Env) { e.dns.SetAAAA("dual.test", "100::1") }},
 	{name: "no A record", value: "gone.test", setup: func(e *http01Env) { e.dns.SetA("gone.test") },
 		wantType: "dns", wantDetail: "no valid A/AAAA records"},

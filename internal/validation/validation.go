@@ -137,6 +137,13 @@ func (v *Validator) lookupHost(ctx context.Context, name string) ([]netip.Addr, 
 // a share of the remaining time so that an unreachable IPv6 address cannot
 // use up the whole attempt before IPv4 is tried.
 func (v *Validator) dial(ctx context.Context, host string, port int) (net.Conn, error) {
+	// net/http dials with a context that carries no deadline of the request,
+	// so the attempt's budget is restored here.
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, v.cfg.Timeout)
+		defer cancel()
+	}
 	var addrs []netip.Addr
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if ip.Zone() != "" {

@@ -180,6 +180,8 @@ var http01Tests = []http01Test{
 	{name: "timeout", timeout: 300 * time.Millisecond, handler: func(_ *http01Env, _ http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 	}, wantType: "connection", wantRetry: true, wantDetail: "timeout"},
+	{name: "name with a path", value: "example.test/x?", wantType: "malformed"},
+	{name: "wildcard name", value: "*.example.test", wantType: "malformed"},
 	{name: "bad identifier type", identType: "email", wantType: "malformed"},
 	{name: "ip in a dns identifier's place", identType: "ip", value: "example.test", wantType: "malformed"},
 }
@@ -213,6 +215,14 @@ func TestHTTP01(t *testing.T) {
 	}
 	if ua := env.userAgent(); !strings.HasPrefix(ua, "Stride-ACME-Validator/") {
 		t.Errorf("User-Agent = %q", ua)
+	}
+}
+
+func TestHTTP01BadToken(t *testing.T) {
+	v := New(Config{})
+	for _, tok := range []string{"", "../x", "a?b", "a b"} {
+		err := v.HTTP01(context.Background(), "dns", "example.test", tok, tok+".x")
+		wantErr(t, err, "malformed", false, "token")
 	}
 }
 

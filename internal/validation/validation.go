@@ -258,7 +258,9 @@ func quoted(b []byte) string {
 func checkIdent(identType, value string) (netip.Addr, *Error) {
 	switch identType {
 	case "dns":
-		if value == "" || strings.HasPrefix(value, "*.") {
+		// The name becomes part of a URL and an SNI: anything but an ASCII
+		// (punycoded) host name is refused rather than escaped.
+		if value == "" || len(value) > 253 || strings.Trim(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != "" {
 			return netip.Addr{}, newError("malformed", false, "invalid dns identifier %q", value)
 		}
 		return netip.Addr{}, nil

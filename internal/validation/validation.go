@@ -18,13 +18,16 @@
 // addresses are allowed because a private CA validates private hosts.
 //
 // Error types chosen, by challenge:
-//   - all: DNS lookup failures (SERVFAIL, timeout, refused) → "dns",
-//     retryable; a name without A/AAAA records → "dns", not retryable;
-//     connection refused/reset/timeout → "connection", retryable.
+//   - all: an invalid identifier or token → "malformed"; DNS lookup
+//     failures (SERVFAIL, timeout, refused) → "dns", retryable; a name
+//     without A/AAAA records → "dns", not retryable; connection
+//     refused/reset/timeout → "connection", retryable; a forbidden address
+//     → "connection", not retryable.
 //   - http-01: a body other than the key authorization, or a non-200
 //     status → "incorrectResponse" (5xx is retryable, other statuses are
-//     not); redirects that break the rules (scheme, port, more than 10,
-//     IPv6 zone) → "connection", not retryable.
+//     not); redirects that break the rules (scheme other than http/https,
+//     port other than HTTPPort/TLSPort, i.e. 80/443 by default, more than
+//     10, IPv6 zone) → "connection", not retryable.
 //   - tls-alpn-01: handshake failure or no acme-tls/1 → "tls", not
 //     retryable; a certificate that does not prove the key authorization →
 //     "incorrectResponse", not retryable.
@@ -32,8 +35,11 @@
 //     retryable (records may still be propagating, as boulder and pebble
 //     users know it as "No TXT record found"); records present but none
 //     matching → "incorrectResponse", not retryable.
-//   - CAA: issuance forbidden → "caa", not retryable; CAA lookup failure →
-//     "dns", retryable (RFC 8659 §3: a failure is not "no records").
+//   - CAA: issuance forbidden, a malformed record or a critical unknown tag
+//     → "caa", not retryable; CAA lookup failure → "dns", retryable
+//     (RFC 8659 §3: a failure is not "no records"). Records carrying the
+//     RFC 8657 accounturi or validationmethods parameters never authorize,
+//     because the API does not pass the account or method to check.
 package validation
 
 import (

@@ -8,8 +8,8 @@
 // x509_certs (decimal serial → DER), x509_certs_data (serial → {"provisioner":
 // {"id","name","type"}}), revoked_x509_certs (serial → JSON with Go field
 // names) and used_ott (token ID → token), from a bbolt file or a Badger v2
-// directory, opened read-only. Everything else (SSH, ACME, admins, CRL) is
-// not imported.
+// directory, opened read-only, and the ACME accounts (acme.go). Everything
+// else (SSH, pending ACME orders, admins, CRL) is not imported.
 //
 // Importing is idempotent: a certificate, revocation or token the store
 // has already counts as already present, so an interrupted import can be
@@ -44,6 +44,7 @@ type Counts struct {
 	Certificates, CertificatesPresent int
 	Revocations, RevocationsPresent   int
 	Tokens, TokensPresent             int
+	ACME                              ACMECounts
 	// Skipped lists the serials of x509_certs rows whose value is not a
 	// certificate (nothing is stored for them).
 	Skipped []string
@@ -52,7 +53,8 @@ type Counts struct {
 // Total is how many records were read.
 func (c Counts) Total() int {
 	return c.Certificates + c.CertificatesPresent + c.Revocations + c.RevocationsPresent +
-		c.Tokens + c.TokensPresent + len(c.Skipped)
+		c.Tokens + c.TokensPresent + len(c.Skipped) +
+		c.ACME.Accounts + c.ACME.AccountsPresent + c.ACME.Orders + c.ACME.OrdersPresent
 }
 
 // certData is step-ca's x509_certs_data value (the fields used).
@@ -78,7 +80,8 @@ type stepRevocation struct {
 	ACME          bool
 }
 
-// Import copies src's certificates, revocations and used tokens into dst.
+// Import copies src's certificates, revocations, used tokens and ACME
+// accounts (with the valid orders that tie certificates to them) into dst.
 // progress, when not nil, is called after each record with the number of
 // records read so far.
 func Import(ctx context.Context, src Source, dst storage.Store, progress func(n int)) (Counts, error) {
@@ -159,6 +162,12 @@ func Import(ctx context.Context, src Source, dst storage.Store, progress func(n 
 		}
 		return step()
 	})
+	if err != nil {
+		return c, err
+	}
+	if acme, ok := dst.(storage.ACME); ok { // TODO(acmesql): every Store is ACME after the SQL merge
+		c.ACME, err = ImportACME(ctx, src, acme)
+	}
 	return c, err
 }
 

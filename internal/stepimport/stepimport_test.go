@@ -89,7 +89,6 @@ func stepFixture(t *testing.T) fixture {
 				revokedAt.Format(time.RFC3339Nano) + `","ExpiresAt":"2026-02-01T00:00:00Z","TokenID":"","MTLS":true,"ACME":false}`),
 		},
 		bucketUsedOTT:   {"jti-1": []byte("eyJ..."), "jti-2": []byte("eyJ...")},
-		"acme_accounts": {"acc": []byte(`{}`)},
 	}
 }
 

@@ -83,6 +83,9 @@ target has already is counted as already present.`,
 			fmt.Fprintf(out, "certificates: %d imported, %d already present\n", c.Certificates, c.CertificatesPresent)
 			fmt.Fprintf(out, "revocations:  %d imported, %d already present\n", c.Revocations, c.RevocationsPresent)
 			fmt.Fprintf(out, "used tokens:  %d imported, %d already present\n", c.Tokens, c.TokensPresent)
+			fmt.Fprintf(out, "ACME accounts: %d imported, %d already present\n", c.ACME.Accounts, c.ACME.AccountsPresent)
+			fmt.Fprintf(out, "ACME orders:  %d imported, %d already present (valid orders: they tie certificates to accounts)\n",
+				c.ACME.Orders, c.ACME.OrdersPresent)
 			if len(c.Skipped) > 0 {
 				fmt.Fprintf(errw, "skipped %d x509_certs rows that are not certificates: %v\n", len(c.Skipped), c.Skipped)
 			}

@@ -88,7 +88,7 @@ func stepFixture(t *testing.T) fixture {
 			"1002": []byte(`{"Serial":"1002","ProvisionerID":"","ReasonCode":1,"Reason":"lost","RevokedAt":"` +
 				revokedAt.Format(time.RFC3339Nano) + `","ExpiresAt":"2026-02-01T00:00:00Z","TokenID":"","MTLS":true,"ACME":false}`),
 		},
-		bucketUsedOTT:   {"jti-1": []byte("eyJ..."), "jti-2": []byte("eyJ...")},
+		bucketUsedOTT: {"jti-1": []byte("eyJ..."), "jti-2": []byte("eyJ...")},
 	}
 }
 

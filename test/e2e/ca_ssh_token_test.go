@@ -106,7 +106,9 @@ var sshCAOptions = caOptions{stepCAOnly: "stride-ca has no SSH CA yet", initArgs
 // `step ssh certificate --sign --token` gets a user and a host certificate,
 // which ssh-keygen -L shows with the key ID, principals, type and validity
 // the tokens asked for. Principals the token does not list are refused by
-// the CA. Runs against step-ca only: stride-ca has no SSH CA yet.
+// the CA. SSH revoke/renew/rekey tokens have the shape of step's, and
+// step-ca revokes both certificates with stride's revoke tokens. Runs
+// against step-ca only: stride-ca has no SSH CA yet.
 func TestStepCASSHTokens(t *testing.T) {
 	t.Parallel()
 	forEachCAWith(t, sshCAOptions, func(t *testing.T, ca *runningCA) {
@@ -160,6 +162,58 @@ func TestStepCASSHTokens(t *testing.T) {
 		}
 		if !host.From.Equal(nb) || !host.To.Equal(na) {
 			t.Errorf("host certificate valid %v – %v, want %v – %v", host.From, host.To, nb, na)
+		}
+
+		// Gap 2: --ssh with --revoke, --renew or --rekey mints the token step's
+		// CLI does for the same flags: same audience, same claims (no step
+		// claim, no sans), SUBJECT as sub.
+		for _, op := range []string{"revoke", "renew", "rekey"} {
+			ours := tokenClaims(t, must(t, c.stride("ca", "token", host.Serial, "--ssh", "--"+op, "--provisioner-password-file", pw)).stdout)
+			theirs := tokenClaims(t, must(t, c.step("ca", "token", host.Serial, "--ssh", "--"+op,
+				"--provisioner", provisionerName, "--provisioner-password-file", pw)).stdout)
+			if ours["aud"] != ca.URL+"/1.0/ssh/"+op || ours["aud"] != theirs["aud"] {
+				t.Errorf("--ssh --%s: aud %v, step's %v", op, ours["aud"], theirs["aud"])
+			}
+			if got, want := claimNames(ours), claimNames(theirs); strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("--ssh --%s: claims %v, step's %v", op, got, want)
+			}
+			for _, k := range []string{"sub", "iss", "sha"} {
+				if ours[k] != theirs[k] {
+					t.Errorf("--ssh --%s: %s %v, step's %v", op, k, ours[k], theirs[k])
+				}
+			}
+		}
+		// Certificate flags do not shape such a token: step ignores them, we
+		// say so on stderr and leave stdout to the token.
+		r := must(t, c.stride("ca", "token", host.Serial, "--ssh", "--revoke", "--host", "-n", "web1.internal",
+			"--cert-not-after", "1h", "--provisioner-password-file", pw))
+		if cl := tokenClaims(t, r.stdout); cl["step"] != nil || cl["aud"] != ca.URL+"/1.0/ssh/revoke" {
+			t.Errorf("revoke token with certificate flags: %v", cl)
+		}
+		if !strings.Contains(r.stderr, "--host, --principal, --cert-not-after ignored") {
+			t.Errorf("no warning about the ignored flags: %s", r)
+		}
+		// step refuses --ssh with --san; so do we.
+		mustFail(t, c.stride("ca", "token", host.Serial, "--ssh", "--revoke", "--san", "x.example.com",
+			"--provisioner-password-file", pw), "--san")
+
+		// step-ca takes a stride SSH revoke token: the real step CLI revokes the
+		// user certificate with it, and a POST /ssh/revoke the host certificate.
+		tok = strings.TrimSpace(must(t, c.stride("ca", "token", user.Serial, "--ssh", "--revoke", "--provisioner-password-file", pw)).stdout)
+		r = must(t, c.step("ssh", "revoke", user.Serial, "--token", tok, "--reasonCode", "1"))
+		if !strings.Contains(r.stdout+r.stderr, "has been revoked") {
+			t.Errorf("step ssh revoke: %s", r)
+		}
+		revoke := func() (int, []byte) {
+			tok := strings.TrimSpace(must(t, c.stride("ca", "token", host.Serial, "--ssh", "--revoke", "--provisioner-password-file", pw)).stdout)
+			return ca.post(t, ca.httpClient(), "/ssh/revoke", map[string]any{"serial": host.Serial, "ott": tok, "passive": true, "reasonCode": 4})
+		}
+		if code, body := revoke(); code != 200 || !strings.Contains(string(body), `"ok"`) {
+			t.Errorf("POST /ssh/revoke: %d %s", code, body)
+		}
+		// The revocation was recorded: a second one is refused.
+		if code, body := revoke(); code != 400 || !strings.Contains(string(body), "already revoked") {
+			t.Errorf("second POST /ssh/revoke: %d %s, want 400 already revoked", code, body)
 		}
 	})
 }

@@ -56,7 +56,12 @@ validity (the CA's defaults otherwise). --san does not apply. With --ssh and one
 --revoke, --renew or --rekey the token is for that SSH operation instead (audience
 <ca-url>/1.0/ssh/revoke, …/ssh/renew, …/ssh/rekey; SUBJECT is the certificate's serial
 number for --revoke) and carries no certificate contents: --host, --principal and
---cert-not-before/--cert-not-after are ignored with a warning.`,
+--cert-not-before/--cert-not-after are ignored with a warning.
+
+With --offline the provisioner comes from --ca-config, and the audience is the one
+step's offline tokens carry: https:// and the first dnsNames entry of ca.json, then the
+endpoint path without /1.0 and without a port (https://ca.internal/sign); --ca-url is
+used only when ca.json has no dnsNames.`,
 		Example: `  stride ca token internal.example.com --provisioner-password-file pw.txt
   TOKEN=$(stride ca token svc.internal --san svc.internal --san 10.0.0.7 --password-file pw.txt)
   stride ca token 1234567890 --revoke --provisioner admin --password-file pw.txt

@@ -193,6 +193,10 @@ func TestStepCASSHTokens(t *testing.T) {
 		if !strings.Contains(r.stderr, "--host, --principal, --cert-not-after ignored") {
 			t.Errorf("no warning about the ignored flags: %s", r)
 		}
+		// Without --ssh, step refuses --renew unless --x5c-cert is given (a
+		// JWK token cannot renew an X.509 certificate); so do we.
+		refused(t, c.step("ca", "token", "foo.example.com", "--renew", "--provisioner", provisionerName, "--provisioner-password-file", pw), "--x5c-cert")
+		mustFail(t, c.stride("ca", "token", "foo.example.com", "--renew", "--provisioner-password-file", pw), "--x5c-cert")
 		// step refuses --ssh with --san; so do we.
 		mustFail(t, c.stride("ca", "token", host.Serial, "--ssh", "--revoke", "--san", "x.example.com",
 			"--provisioner-password-file", pw), "--san")

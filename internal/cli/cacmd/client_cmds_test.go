@@ -99,6 +99,7 @@ func TestTokenCommand(t *testing.T) {
 		{"ssh revoke", []string{"a"}, []string{"123", "--ssh", "--revoke", "--password-file", pw}, 0, "", "/1.0/ssh/revoke", 0},
 		{"ssh renew", []string{"a"}, []string{"foo", "--ssh", "--renew", "--password-file", pw}, 0, "", "/1.0/ssh/renew", 0},
 		{"ssh rekey", []string{"a"}, []string{"foo", "--ssh", "--rekey", "-n", "x", "--password-file", pw}, 0, "ignored", "/1.0/ssh/rekey", 0},
+		{"x509 renew without x5c", []string{"a"}, []string{"foo", "--renew", "--password-file", pw}, 2, "--x5c-cert", "", 0},
 		{"ssh revoke and rekey", []string{"a"}, []string{"foo", "--ssh", "--revoke", "--rekey", "--password-file", pw}, 2, "exclude each other", "", 0},
 		{"principal without ssh", []string{"a"}, []string{"foo", "-n", "x", "--password-file", pw}, 2, "need --ssh", "", 0},
 		{"bad cert time", []string{"a"}, []string{"foo", "--ssh", "--cert-not-after", "soon", "--password-file", pw}, 2, "cert-not-after", "", 0},

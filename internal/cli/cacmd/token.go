@@ -85,7 +85,7 @@ used only when ca.json has no dnsNames.`,
 	fl.StringVar(&f.certNotBefore, "cert-not-before", "", "the certificate's start (SSH tokens only; accepted for step compatibility)")
 	fl.StringVar(&f.certNotAfter, "cert-not-after", "", "the certificate's end (SSH tokens only; accepted for step compatibility)")
 	fl.BoolVar(&f.revoke, "revoke", false, "a token for revoking: SUBJECT is the serial number")
-	fl.BoolVar(&f.renew, "renew", false, "a token for renewing")
+	fl.BoolVar(&f.renew, "renew", false, "a token for renewing: with --ssh, or an X5C token (--x5c-cert)")
 	fl.BoolVar(&f.rekey, "rekey", false, "a token for rekeying")
 	fl.BoolVar(&f.ssh, "ssh", false, "a token for signing an SSH certificate: SUBJECT is its key ID")
 	fl.BoolVar(&f.host, "host", false, "with --ssh: a host certificate instead of a user certificate")
@@ -135,6 +135,12 @@ func (f *tokenFlags) spec(warn io.Writer, subject string) (tokenSpec, error) {
 	}
 	if f.host || len(f.principals) > 0 {
 		return tokenSpec{}, cmdutil.Usagef("--host and --principal need --ssh")
+	}
+	if op == "renew" && f.prov.x5cCert == "" {
+		// A CA renews an X.509 certificate over mTLS or with a token signed by
+		// the certificate's key, never with a JWK provisioner token: step
+		// refuses this combination too.
+		return tokenSpec{}, cmdutil.Usagef("--renew without --ssh needs --x5c-cert/--x5c-key (or renew with stride ca renew)")
 	}
 	s := tokenSpec{subject: subject, audience: client.AudienceSign}
 	switch op {

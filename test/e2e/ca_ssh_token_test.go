@@ -106,7 +106,8 @@ var sshCAOptions = caOptions{stepCAOnly: "stride-ca has no SSH CA yet", initArgs
 // `step ssh certificate --sign --token` gets a user and a host certificate,
 // which ssh-keygen -L shows with the key ID, principals, type and validity
 // the tokens asked for. Principals the token does not list are refused by
-// the CA. SSH revoke/renew/rekey tokens have the shape of step's, and
+// the CA. An --offline SSH token has step's offline audience and claims and
+// is signed too. SSH revoke/renew/rekey tokens have the shape of step's, and
 // step-ca revokes both certificates with stride's revoke tokens. Runs
 // against step-ca only: stride-ca has no SSH CA yet.
 func TestStepCASSHTokens(t *testing.T) {
@@ -162,6 +163,30 @@ func TestStepCASSHTokens(t *testing.T) {
 		}
 		if !host.From.Equal(nb) || !host.To.Equal(na) {
 			t.Errorf("host certificate valid %v – %v, want %v – %v", host.From, host.To, nb, na)
+		}
+
+		// An offline SSH token (issue 5, gap 3) has step's offline audience
+		// and step claim, and step-ca signs with it.
+		offline := func(tool func(...string) result, config string) map[string]any {
+			t.Helper()
+			return tokenClaims(t, must(t, tool("ca", "token", "bob@example.com", "--ssh", "-n", "bob", "--cert-not-after", "1h",
+				"--offline", "--ca-config", config, "--provisioner", provisionerName,
+				"--provisioner-password-file", pw, "--password-file", pw)).stdout)
+		}
+		// step resolves ca.json's SSH template paths under its STEPPATH: it
+		// runs in the CA's.
+		ours, theirs := offline(c.stride, ca.CAConfig), offline(ca.env.step, caConfigWithoutDB(t, c, ca))
+		ourStep, _ := json.Marshal(ours["step"])
+		theirStep, _ := json.Marshal(theirs["step"])
+		if ours["aud"] != "https://localhost/ssh/sign" || ours["aud"] != theirs["aud"] || string(ourStep) != string(theirStep) {
+			t.Errorf("offline SSH token: aud %v step %s; step's: aud %v step %s", ours["aud"], ourStep, theirs["aud"], theirStep)
+		}
+		tok = strings.TrimSpace(must(t, c.stride("ca", "token", "bob@example.com", "--ssh", "-n", "bob", "--offline", "--ca-config", ca.CAConfig,
+			"--provisioner-password-file", pw)).stdout)
+		must(t, c.exec("ssh-keygen", "", "-q", "-t", "ed25519", "-N", "", "-f", c.path("id_bob")))
+		must(t, c.step("ssh", "certificate", "bob@example.com", c.path("id_bob.pub"), "--sign", "--token", tok, "-n", "bob"))
+		if bob := inspectSSHCert(t, c, c.path("id_bob-cert.pub")); bob.KeyID != "bob@example.com" || !sameSet(bob.Principals, []string{"bob"}) {
+			t.Errorf("certificate from an offline token: %+v", bob)
 		}
 
 		// Gap 2: --ssh with --revoke, --renew or --rekey mints the token step's

@@ -24,17 +24,7 @@ func TestOfflineTokenLikeStep(t *testing.T) {
 		must(t, c.step("ca", "bootstrap", "--ca-url", ca.URL, "--fingerprint", ca.Fingerprint))
 		// step's offline mode opens the CA's database, which the running
 		// server holds: step reads a copy of ca.json without it.
-		b, err := os.ReadFile(ca.CAConfig)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var cfg map[string]any
-		if err := json.Unmarshal(b, &cfg); err != nil {
-			t.Fatal(err)
-		}
-		delete(cfg, "db")
-		b, _ = json.Marshal(cfg)
-		noDBPath := c.write("ca-nodb.json", string(b))
+		noDBPath := caConfigWithoutDB(t, c, ca)
 
 		offline := func(tool func(...string) result, config string, args ...string) map[string]any {
 			t.Helper()
@@ -78,4 +68,21 @@ func TestOfflineTokenLikeStep(t *testing.T) {
 			"--provisioner-password-file", ca.Password)).stdout)
 		refused(t, c.step("ca", "revoke", serial, "--token", tok), "revoked")
 	})
+}
+
+// caConfigWithoutDB writes a copy of ca's ca.json without "db" into e: step's
+// offline mode opens the database, which the running server holds.
+func caConfigWithoutDB(t *testing.T, e *env, ca *runningCA) string {
+	t.Helper()
+	b, err := os.ReadFile(ca.CAConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	delete(cfg, "db")
+	b, _ = json.Marshal(cfg)
+	return e.write("ca-nodb.json", string(b))
 }

@@ -5,8 +5,15 @@ import (
 	"time"
 )
 
-// AudienceSSHSign is the audience path of SSH certificate sign tokens.
-const AudienceSSHSign = "/1.0/ssh/sign"
+// Audience paths of SSH tokens: signing, and (JWK tokens without a step
+// claim, subject the certificate's serial for revoke) revoking, renewing and
+// rekeying an SSH certificate.
+const (
+	AudienceSSHSign   = "/1.0/ssh/sign"
+	AudienceSSHRevoke = "/1.0/ssh/revoke"
+	AudienceSSHRenew  = "/1.0/ssh/renew"
+	AudienceSSHRekey  = "/1.0/ssh/rekey"
+)
 
 // SSH certificate types of the step.ssh claim.
 const (

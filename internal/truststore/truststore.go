@@ -26,12 +26,18 @@ type Store struct {
 	Dir     string   // anchors directory, absolute, relative to the system root
 	Ext     string   // file extension the refresh tool picks up
 	Refresh []string // command that rebuilds the bundles, absolute path first
+	// Purge is the command that rebuilds the bundles after an anchor was
+	// removed, when Refresh does not do it fully (nil: Refresh). Debian's
+	// update-ca-certificates leaves the links of a removed local anchor in
+	// /etc/ssl/certs, dangling, unless it runs with --fresh.
+	Purge []string
 }
 
 var (
-	debian = Store{"debian", "/usr/local/share/ca-certificates", ".crt", []string{"/usr/sbin/update-ca-certificates"}}
-	fedora = Store{"fedora", "/etc/pki/ca-trust/source/anchors", ".pem", []string{"/usr/bin/update-ca-trust", "extract"}}
-	alpine = Store{"alpine", "/usr/local/share/ca-certificates", ".crt", []string{"/usr/sbin/update-ca-certificates"}}
+	debian = Store{"debian", "/usr/local/share/ca-certificates", ".crt", []string{"/usr/sbin/update-ca-certificates"},
+		[]string{"/usr/sbin/update-ca-certificates", "--fresh"}}
+	fedora = Store{"fedora", "/etc/pki/ca-trust/source/anchors", ".pem", []string{"/usr/bin/update-ca-trust", "extract"}, nil}
+	alpine = Store{"alpine", "/usr/local/share/ca-certificates", ".crt", []string{"/usr/sbin/update-ca-certificates"}, nil}
 )
 
 // ErrUnsupported is returned when no known trust store layout is found.
@@ -138,12 +144,13 @@ func (s System) Install(ctx context.Context, st Store, cert *x509.Certificate, p
 	if err := os.WriteFile(file, data, 0o644); err != nil { //nolint:gosec // trust anchors are public and must be world-readable
 		return "", false, fmt.Errorf("writing %s: %w", file, err)
 	}
-	ran, err := s.refresh(ctx, st)
+	ran, err := s.refresh(ctx, st.Refresh)
 	return file, ran, err
 }
 
 // Uninstall removes every anchor file of the store that holds cert (whatever
-// its name) and refreshes the store. It returns the files removed.
+// its name) and rebuilds the store (Purge, else Refresh), leaving no trace of
+// cert. It returns the files removed.
 func (s System) Uninstall(ctx context.Context, st Store, cert *x509.Certificate) ([]string, bool, error) {
 	dir := s.path(st.Dir)
 	entries, err := os.ReadDir(dir)
@@ -164,7 +171,11 @@ func (s System) Uninstall(ctx context.Context, st Store, cert *x509.Certificate)
 	if len(removed) == 0 {
 		return nil, false, nil
 	}
-	ran, err := s.refresh(ctx, st)
+	purge := st.Purge
+	if purge == nil {
+		purge = st.Refresh
+	}
+	ran, err := s.refresh(ctx, purge)
 	return removed, ran, err
 }
 
@@ -185,21 +196,21 @@ func holdsCert(path string, cert *x509.Certificate) bool {
 	}
 }
 
-// refresh runs the store's refresh tool; under a Root it is skipped (false,
-// nil) when the tool is not installed there.
-func (s System) refresh(ctx context.Context, st Store) (bool, error) {
-	if _, err := os.Stat(s.path(st.Refresh[0])); err != nil {
+// refresh runs a refresh command of the store (argv[0] absolute); under a
+// Root it is skipped (false, nil) when the tool is not installed there.
+func (s System) refresh(ctx context.Context, argv []string) (bool, error) {
+	if _, err := os.Stat(s.path(argv[0])); err != nil {
 		if s.Root != "" {
 			return false, nil
 		}
-		return false, fmt.Errorf("%s not found: %w", st.Refresh[0], err)
+		return false, fmt.Errorf("%s not found: %w", argv[0], err)
 	}
 	run := s.Run
 	if run == nil {
 		run = execRunner
 	}
-	if err := run(ctx, s.Root, st.Refresh); err != nil {
-		return false, fmt.Errorf("running %s: %w", strings.Join(st.Refresh, " "), err)
+	if err := run(ctx, s.Root, argv); err != nil {
+		return false, fmt.Errorf("running %s: %w", strings.Join(argv, " "), err)
 	}
 	return true, nil
 }

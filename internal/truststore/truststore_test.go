@@ -95,11 +95,14 @@ func TestFileName(t *testing.T) {
 func TestInstallUninstall(t *testing.T) {
 	for _, tc := range []struct {
 		osRelease, tool, file string
-		refresh               []string
+		refresh, purge        []string
 	}{
-		{"ID=debian\n", "/usr/sbin/update-ca-certificates", "/usr/local/share/ca-certificates/stride-test-root-abc123.crt", []string{"/usr/sbin/update-ca-certificates"}},
-		{"ID=fedora\n", "/usr/bin/update-ca-trust", "/etc/pki/ca-trust/source/anchors/stride-test-root-abc123.pem", []string{"/usr/bin/update-ca-trust", "extract"}},
-		{"ID=alpine\n", "/usr/sbin/update-ca-certificates", "/usr/local/share/ca-certificates/stride-test-root-abc123.crt", []string{"/usr/sbin/update-ca-certificates"}},
+		{"ID=debian\n", "/usr/sbin/update-ca-certificates", "/usr/local/share/ca-certificates/stride-test-root-abc123.crt",
+			[]string{"/usr/sbin/update-ca-certificates"}, []string{"/usr/sbin/update-ca-certificates", "--fresh"}},
+		{"ID=fedora\n", "/usr/bin/update-ca-trust", "/etc/pki/ca-trust/source/anchors/stride-test-root-abc123.pem",
+			[]string{"/usr/bin/update-ca-trust", "extract"}, []string{"/usr/bin/update-ca-trust", "extract"}},
+		{"ID=alpine\n", "/usr/sbin/update-ca-certificates", "/usr/local/share/ca-certificates/stride-test-root-abc123.crt",
+			[]string{"/usr/sbin/update-ca-certificates"}, []string{"/usr/sbin/update-ca-certificates"}},
 	} {
 		t.Run(strings.TrimSpace(tc.osRelease), func(t *testing.T) {
 			root := t.TempDir()
@@ -133,7 +136,7 @@ func TestInstallUninstall(t *testing.T) {
 			if err != nil || !ran || !reflect.DeepEqual(removed, []string{file}) {
 				t.Fatalf("Uninstall = %v, %v, %v", removed, ran, err)
 			}
-			if want := [][]string{tc.refresh, tc.refresh}; !reflect.DeepEqual(calls, want) {
+			if want := [][]string{tc.refresh, tc.purge}; !reflect.DeepEqual(calls, want) {
 				t.Errorf("refresh calls %v, want %v", calls, want)
 			}
 			if removed, _, err := sys.Uninstall(context.Background(), st, cert); err != nil || len(removed) != 0 {

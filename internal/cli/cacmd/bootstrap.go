@@ -142,6 +142,6 @@ func installRoot(cmd *cobra.Command, root *x509.Certificate) error {
 	if err != nil {
 		return fmt.Errorf("installing the root in the system trust store: %w", err)
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "Your system has been bootstrapped and the root installed as %s.\n", file)
+	fmt.Fprintf(cmd.ErrOrStderr(), "The root certificate has been installed in the system trust store as %s.\n", file)
 	return nil
 }

@@ -3,6 +3,8 @@ package cacmd
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,7 +52,16 @@ With --ssh the token authorizes signing an SSH certificate (audience
 <ca-url>/1.0/ssh/sign): SUBJECT is the certificate's key ID, --host makes it a host
 certificate (user by default), --principal/-n (repeatable) lists the names it may
 hold (none given: the CA decides), and --cert-not-before/--cert-not-after bound its
-validity (the CA's defaults otherwise). --san does not apply.`,
+validity (the CA's defaults otherwise). --san does not apply. With --ssh and one of
+--revoke, --renew or --rekey the token is for that SSH operation instead (audience
+<ca-url>/1.0/ssh/revoke, …/ssh/renew, …/ssh/rekey; SUBJECT is the certificate's serial
+number for --revoke) and carries no certificate contents: --host, --principal and
+--cert-not-before/--cert-not-after are ignored with a warning.
+
+With --offline the provisioner comes from --ca-config, and the audience is the one
+step's offline tokens carry: https:// and the first dnsNames entry of ca.json, then the
+endpoint path without /1.0 and without a port (https://ca.internal/sign); --ca-url is
+used only when ca.json has no dnsNames.`,
 		Example: `  stride ca token internal.example.com --provisioner-password-file pw.txt
   TOKEN=$(stride ca token svc.internal --san svc.internal --san 10.0.0.7 --password-file pw.txt)
   stride ca token 1234567890 --revoke --provisioner admin --password-file pw.txt
@@ -58,7 +69,8 @@ validity (the CA's defaults otherwise). --san does not apply.`,
   stride ca token svc.internal --password-file pw.txt --format json   # {"token": "eyJ…"}
   stride ca token svc.internal --provisioner x5c --x5c-cert device.crt --x5c-key device.key
   stride ca token alice@example.com --ssh -n alice -n admin --cert-not-after 8h --password-file pw.txt
-  stride ca token web1.internal --ssh --host -n web1.internal --password-file pw.txt`,
+  stride ca token web1.internal --ssh --host -n web1.internal --password-file pw.txt
+  stride ca token 2658045881617254836 --ssh --revoke --password-file pw.txt`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runToken(cmd, &f, args[0])
@@ -73,7 +85,7 @@ validity (the CA's defaults otherwise). --san does not apply.`,
 	fl.StringVar(&f.certNotBefore, "cert-not-before", "", "the certificate's start (SSH tokens only; accepted for step compatibility)")
 	fl.StringVar(&f.certNotAfter, "cert-not-after", "", "the certificate's end (SSH tokens only; accepted for step compatibility)")
 	fl.BoolVar(&f.revoke, "revoke", false, "a token for revoking: SUBJECT is the serial number")
-	fl.BoolVar(&f.renew, "renew", false, "a token for renewing")
+	fl.BoolVar(&f.renew, "renew", false, "a token for renewing: with --ssh, or an X5C token (--x5c-cert)")
 	fl.BoolVar(&f.rekey, "rekey", false, "a token for rekeying")
 	fl.BoolVar(&f.ssh, "ssh", false, "a token for signing an SSH certificate: SUBJECT is its key ID")
 	fl.BoolVar(&f.host, "host", false, "with --ssh: a host certificate instead of a user certificate")
@@ -93,7 +105,7 @@ func runToken(cmd *cobra.Command, f *tokenFlags, subject string) error {
 	if asJSON && f.output != "" {
 		return cmdutil.Usagef("--format json prints on stdout: leave out --output-file, which always gets the bare token")
 	}
-	spec, err := f.spec(subject)
+	spec, err := f.spec(cmd.ErrOrStderr(), subject)
 	if err != nil {
 		return err
 	}
@@ -112,26 +124,32 @@ func runToken(cmd *cobra.Command, f *tokenFlags, subject string) error {
 }
 
 // spec turns the flags into the token's audience, names and validity.
-func (f *tokenFlags) spec(subject string) (tokenSpec, error) {
+// Notes about flags that do not apply go to warn.
+func (f *tokenFlags) spec(warn io.Writer, subject string) (tokenSpec, error) {
+	op, err := f.operation()
+	if err != nil {
+		return tokenSpec{}, err
+	}
 	if f.ssh {
-		return f.sshSpec(subject)
+		return f.sshSpec(warn, subject, op)
 	}
 	if f.host || len(f.principals) > 0 {
 		return tokenSpec{}, cmdutil.Usagef("--host and --principal need --ssh")
 	}
-	s := tokenSpec{subject: subject, audience: client.AudienceSign}
-	n := 0
-	for _, v := range []struct {
-		on  bool
-		aud string
-	}{{f.revoke, client.AudienceRevoke}, {f.renew, client.AudienceRenew}, {f.rekey, client.AudienceRekey}} {
-		if v.on {
-			n++
-			s.audience = v.aud
-		}
+	if op == "renew" && f.prov.x5cCert == "" {
+		// A CA renews an X.509 certificate over mTLS or with a token signed by
+		// the certificate's key, never with a JWK provisioner token: step
+		// refuses this combination too.
+		return tokenSpec{}, cmdutil.Usagef("--renew without --ssh needs --x5c-cert/--x5c-key (or renew with stride ca renew)")
 	}
-	if n > 1 {
-		return s, cmdutil.Usagef("--revoke, --renew and --rekey exclude each other")
+	s := tokenSpec{subject: subject, audience: client.AudienceSign}
+	switch op {
+	case "revoke":
+		s.audience = client.AudienceRevoke
+	case "renew":
+		s.audience = client.AudienceRenew
+	case "rekey":
+		s.audience = client.AudienceRekey
 	}
 	if err := checkTimeFlags(map[string]string{"cert-not-before": f.certNotBefore, "cert-not-after": f.certNotAfter}); err != nil {
 		return s, err
@@ -150,15 +168,53 @@ func (f *tokenFlags) spec(subject string) (tokenSpec, error) {
 	return s, nil
 }
 
-// sshSpec is the spec of an SSH sign token: audience /1.0/ssh/sign, no sans,
-// and the step.ssh claim with the key ID (SUBJECT), the certificate type,
-// the principals and the certificate's bounds from --cert-not-before/after.
-func (f *tokenFlags) sshSpec(subject string) (tokenSpec, error) {
-	switch {
-	case f.revoke || f.renew || f.rekey:
-		return tokenSpec{}, cmdutil.Usagef("--ssh with --revoke, --renew or --rekey is not supported yet")
-	case len(f.sans) > 0:
+// operation is "revoke", "renew", "rekey" or "" (sign); the three flags
+// exclude each other.
+func (f *tokenFlags) operation() (string, error) {
+	op := ""
+	for _, v := range []struct {
+		on   bool
+		name string
+	}{{f.revoke, "revoke"}, {f.renew, "renew"}, {f.rekey, "rekey"}} {
+		if !v.on {
+			continue
+		}
+		if op != "" {
+			return "", cmdutil.Usagef("--revoke, --renew and --rekey exclude each other")
+		}
+		op = v.name
+	}
+	return op, nil
+}
+
+// sshSpec is the spec of an SSH token. A sign token (op "") has audience
+// /1.0/ssh/sign, no sans, and the step.ssh claim with the key ID (SUBJECT),
+// the certificate type, the principals and the certificate's bounds from
+// --cert-not-before/after. A revoke, renew or rekey token has audience
+// /1.0/ssh/<op> and nothing but the standard claims (SUBJECT is the
+// certificate's serial for revoke), as step's: the certificate flags do not
+// apply to it and are reported as ignored.
+func (f *tokenFlags) sshSpec(warn io.Writer, subject, op string) (tokenSpec, error) {
+	if len(f.sans) > 0 {
 		return tokenSpec{}, cmdutil.Usagef("--ssh and --san exclude each other: name the certificate's principals with --principal")
+	}
+	if op != "" {
+		s := tokenSpec{subject: subject, audience: map[string]string{
+			"revoke": client.AudienceSSHRevoke, "renew": client.AudienceSSHRenew, "rekey": client.AudienceSSHRekey}[op]}
+		var ignored []string
+		for _, v := range []struct {
+			set  bool
+			name string
+		}{{f.host, "--host"}, {len(f.principals) > 0, "--principal"}, {f.certNotBefore != "", "--cert-not-before"},
+			{f.certNotAfter != "", "--cert-not-after"}, {len(f.set) > 0, "--set"}, {f.setFile != "", "--set-file"}} {
+			if v.set {
+				ignored = append(ignored, v.name)
+			}
+		}
+		if len(ignored) > 0 {
+			fmt.Fprintf(warn, "warning: %s ignored: an SSH %s token names no certificate contents\n", strings.Join(ignored, ", "), op)
+		}
+		return s, s.window(f.notBefore, f.notAfter)
 	}
 	s := tokenSpec{subject: subject, audience: client.AudienceSSHSign}
 	if err := s.window(f.notBefore, f.notAfter); err != nil {

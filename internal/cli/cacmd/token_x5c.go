@@ -59,7 +59,7 @@ func (f *provFlags) mintX5CToken(cmd *cobra.Command, src *tokenSource, spec toke
 		return "", cmdutil.Usagef("%s is not the private key of %s", f.x5cKey, f.x5cCert)
 	}
 	tok, err := client.NewX5CToken(spec.subject, client.X5CTokenOptions{
-		Provisioner: p.Name, Chain: chain, Key: key, Audience: client.Audience(src.caURL, spec.audience),
+		Provisioner: p.Name, Chain: chain, Key: key, Audience: src.audience(spec.audience),
 		RootSHA: src.rootSHA, SANs: spec.sans, NotBefore: spec.notBefore, NotAfter: spec.notAfter, Extra: spec.extra,
 		Insecure: f.x5cInsecure,
 	})

@@ -58,10 +58,23 @@ type tokenSpec struct {
 
 // tokenSource is where provisioners come from: the CA, or ca.json offline.
 type tokenSource struct {
-	caURL   string
+	caURL   string // offline: https://<first dnsName>, no port (offlineAudienceBase)
 	rootSHA string
 	list    []client.Provisioner
 	client  *client.Client // nil offline
+	offline bool
+}
+
+// audience is a token's aud for an audience path (client.AudienceSign …).
+// Online it is the CA URL the client talks to and the /1.0 path. Offline it
+// is what step's offline tokens carry: the CA's first DNS name without a
+// port and the path without /1.0 (https://ca.internal/sign); the CA accepts
+// both, matching audiences with and without /1.0 and ignoring ports.
+func (s *tokenSource) audience(path string) string {
+	if s.offline {
+		return client.Audience(s.caURL, strings.TrimPrefix(path, "/1.0"))
+	}
+	return client.Audience(s.caURL, path)
 }
 
 // mintToken picks the provisioner, unlocks its key and signs the token.
@@ -85,7 +98,7 @@ func (f *provFlags) mintToken(cmd *cobra.Command, conn *connFlags, spec tokenSpe
 		return "", err
 	}
 	return client.NewJWKToken(spec.subject, client.JWKTokenOptions{
-		Provisioner: p.Name, Key: key, Audience: client.Audience(src.caURL, spec.audience),
+		Provisioner: p.Name, Key: key, Audience: src.audience(spec.audience),
 		RootSHA: src.rootSHA, SANs: spec.sans, NotBefore: spec.notBefore, NotAfter: spec.notAfter, Extra: spec.extra,
 	})
 }
@@ -129,11 +142,9 @@ func (f *provFlags) offlineSource(cmd *cobra.Command, conn *connFlags) (*tokenSo
 	if err != nil {
 		return nil, fmt.Errorf("the root of %s: %w", path, err)
 	}
-	src := &tokenSource{caURL: conn.caURL, rootSHA: client.Fingerprint(root)}
-	if src.caURL == "" {
-		if src.caURL, err = caURLOf(cfg); err != nil {
-			return nil, err
-		}
+	src := &tokenSource{rootSHA: client.Fingerprint(root), offline: true}
+	if src.caURL, err = offlineAudienceBase(cfg, conn.caURL); err != nil {
+		return nil, err
 	}
 	if cfg.Authority != nil {
 		for _, p := range cfg.Authority.Provisioners {
@@ -147,15 +158,22 @@ func (f *provFlags) offlineSource(cmd *cobra.Command, conn *connFlags) (*tokenSo
 	return src, nil
 }
 
-// caURLOf builds https://<first dnsName>[:port] from ca.json.
-func caURLOf(cfg *config.CAConfig) (string, error) {
+// offlineAudienceBase is where offline tokens point, as step's: https://
+// and ca.json's first dnsNames entry (an IPv6 address bracketed), without a
+// port, whatever --ca-url says. Only a ca.json without dnsNames falls back
+// to --ca-url.
+func offlineAudienceBase(cfg *config.CAConfig, caURL string) (string, error) {
 	if len(cfg.DNSNames) == 0 {
-		return "", cmdutil.Usagef("ca.json has no dnsNames: pass --ca-url")
+		if caURL == "" {
+			return "", cmdutil.Usagef("ca.json has no dnsNames: pass --ca-url")
+		}
+		return strings.TrimRight(caURL, "/"), nil
 	}
-	host := cfg.DNSNames[0]
-	if _, port, err := net.SplitHostPort(cfg.Address); err == nil && port != "443" {
-		return "https://" + net.JoinHostPort(host, port), nil
+	host := strings.TrimSpace(cfg.DNSNames[0])
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
 	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"
 	}

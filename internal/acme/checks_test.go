@@ -180,3 +180,34 @@ func TestAuthzDeactivation(t *testing.T) {
 	_, err = e.svc.Order(ctx, stranger, o.ID)
 	wantProblem(t, err, ProbUnauthorized)
 }
+
+// TestListOrdersPages: the account's orders, in creation order, by page.
+func TestListOrdersPages(t *testing.T) {
+	defer func(n int) { ordersPageSize = n }(ordersPageSize)
+	ordersPageSize = 2
+	e := newTestEnv(t, nil)
+	acct, _ := e.account()
+	other, _ := e.account()
+	var want []string
+	for _, n := range []string{"o1.example", "o2.example", "o3.example"} {
+		want = append(want, e.order(acct, n).ID)
+	}
+	e.order(other, "theirs.example")
+	var got []string
+	cursor := ""
+	for page := 0; page < 5; page++ {
+		ids, next, err := e.svc.ListOrders(context.Background(), acct, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, ids...)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	// Creation order within one second is the backend's (SQL rounds times).
+	if !sameNames(got, want) {
+		t.Fatalf("orders %v, want %v", got, want)
+	}
+}

@@ -13,8 +13,9 @@ import (
 // (step-ca's 24 hours).
 const OrderLifetime = 24 * time.Hour
 
-// ordersPageSize is how many order URLs one orders-list page carries.
-const ordersPageSize = 100
+// ordersPageSize is how many order URLs one orders-list page carries (a
+// variable so tests can page through a few orders).
+var ordersPageSize = 100
 
 // NewOrderRequest is a new-order payload (RFC 8555 §7.4).
 type NewOrderRequest struct {
@@ -32,7 +33,7 @@ func (s *Service) NewOrder(ctx context.Context, p *Provisioner, acct *storage.AC
 	if prob := s.checkPolicy(p, ids); prob != nil {
 		return nil, prob
 	}
-	now := s.now().UTC().Truncate(time.Second)
+	now := s.now().UTC()
 	nb, na, prob := orderValidity(p, req, now)
 	if prob != nil {
 		return nil, prob
@@ -188,7 +189,9 @@ func failedChallengeProblem(a *storage.ACMEAuthz) *Problem {
 // the next page's cursor ("" at the end).
 func (s *Service) ListOrders(ctx context.Context, acct *storage.ACMEAccount, cursor string) ([]string, string, error) {
 	rows, next, err := s.store.ListACMEOrders(ctx, acct.ID, cursor, ordersPageSize)
-	if err != nil {
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, "", Malformedf("the cursor is not one of this account's orders")
+	} else if err != nil {
 		return nil, "", internal(err, "to list the orders")
 	}
 	ids := make([]string, 0, len(rows))

@@ -85,3 +85,23 @@ func TestAccountResources(t *testing.T) {
 }
 
 func lastSegment(u string) string { return u[strings.LastIndex(u, "/")+1:] }
+
+// TestOrdersNextPageURL: a page URL with a cursor is a valid JWS url (the
+// query is part of the URL the client signs).
+func TestOrdersNextPageURL(t *testing.T) {
+	ts := newTestServer(t)
+	c := newRawClient(t, ts)
+	c.register()
+	resp := c.post("new-order", map[string]any{"identifiers": []any{map[string]string{"type": "dns", "value": "p.example"}}})
+	orderID := lastSegment(resp.Header.Get("Location"))
+	resp = c.post(c.kid+"/orders?cursor="+orderID, nil)
+	var list acme.OrderList
+	json.NewDecoder(resp.Body).Decode(&list)
+	if resp.StatusCode != 200 || len(list.Orders) != 0 {
+		t.Fatalf("orders page: %d %+v", resp.StatusCode, list)
+	}
+	resp = c.post(c.kid+"/orders?cursor=unknown", nil)
+	if p := problemOf(t, resp); resp.StatusCode != 400 || p.Type != acme.ProbMalformed {
+		t.Fatalf("unknown cursor: %d %s", resp.StatusCode, p.Type)
+	}
+}

@@ -155,6 +155,8 @@ func TestAccountUpdateAndDeactivation(t *testing.T) {
 	}
 	_, err = e.svc.Account(ctx, e.prov, acct.ID)
 	wantProblem(t, err, ProbUnauthorized)
+	_, _, err = e.svc.NewAccount(ctx, e.prov, NewAccountRequest{Key: acct.Key, KeyID: acct.KeyID})
+	wantProblem(t, err, ProbUnauthorized)
 	_, err = e.svc.Account(ctx, e.prov, "no-such-account")
 	wantProblem(t, err, ProbAccountDoesNotExist)
 }

@@ -136,7 +136,17 @@ func (s *Service) Order(ctx context.Context, acct *storage.ACMEAccount, id strin
 // of them failed or the order expired (RFC 8555 §7.1.6), lazily on read.
 func (s *Service) evaluateOrder(ctx context.Context, o *storage.ACMEOrder) (bool, error) {
 	now := s.now()
-	if o.Status != string(StatusPending) && o.Status != string(StatusReady) {
+	switch Status(o.Status) {
+	case StatusPending, StatusReady:
+	case StatusProcessing:
+		// A replica that died while signing leaves the order processing
+		// with no certificate (the certificate and "valid" commit
+		// together); expiry ends it.
+		if now.After(o.ExpiresAt) {
+			return invalidateOrder(o, problemf(ProbServerInternal, "the order expired while it was being finalized")), nil
+		}
+		return false, nil
+	default:
 		return false, nil
 	}
 	if now.After(o.ExpiresAt) {

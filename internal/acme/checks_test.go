@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"testing"
+	"time"
 )
 
 // TestFinalizeCSRChecks: each bad CSR is badCSR and leaves the order ready.
@@ -211,5 +212,28 @@ func TestListOrdersPages(t *testing.T) {
 	// Creation order within one second is the backend's (SQL rounds times).
 	if !sameNames(got, want) {
 		t.Fatalf("orders %v, want %v", got, want)
+	}
+}
+
+// TestExpiry: after 24 hours an unfinished order is invalid and its
+// authorization expired; a challenge can no longer be answered.
+func TestExpiry(t *testing.T) {
+	e := newTestEnv(t, nil)
+	ctx := context.Background()
+	acct, _ := e.account()
+	o := e.order(acct, "late.example")
+	later := time.Now().Add(OrderLifetime + time.Minute)
+	e.svc.now = func() time.Time { return later }
+	got, err := e.svc.Order(ctx, acct, o.ID)
+	if err != nil || got.Status != string(StatusInvalid) {
+		t.Fatalf("order %s, %v; want invalid", got.Status, err)
+	}
+	a, err := e.svc.Authz(ctx, acct, o.AuthzIDs[0])
+	if err != nil || a.Status != string(StatusExpired) {
+		t.Fatalf("authz %s, %v; want expired", a.Status, err)
+	}
+	_, ch, err := e.svc.RespondChallenge(ctx, acct, a.ID, a.Challenges[0].ID)
+	if err != nil || ch.Status != string(StatusPending) || !a.ValidateAt.IsZero() {
+		t.Fatalf("challenge of an expired authz: %v %v", ch.Status, err)
 	}
 }

@@ -1,9 +1,16 @@
 package e2e
 
 import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/acme"
 )
 
 // TestStepImport (issue 4): the real step-ca issues two certificates and
@@ -64,5 +71,57 @@ func TestStepImport(t *testing.T) {
 				t.Error("the revoked certificate was replaced")
 			}
 		})
+	}
+}
+
+// TestStepImportACMEAccount (issue 4): an ACME account registered with the
+// real step-ca (through golang.org/x/crypto/acme) survives `stride ca
+// import-step`: stride-ca, serving the same address, finds it by its key
+// (onlyReturnExisting) at the same account URL, and a key step-ca never saw
+// has no account.
+func TestStepImportACMEAccount(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ca := startCA(t, stepCA, caOptions{initArgs: []string{"--acme"}})
+	dir := ca.URL + "/acme/acme/directory"
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := &acme.Client{Key: key, DirectoryURL: dir, HTTPClient: ca.httpClient()}
+	registered, err := step.Register(ctx, &acme.Account{Contact: []string{"mailto:ops@example.com"}}, acme.AcceptTOS)
+	if err != nil {
+		t.Fatalf("registering with step-ca: %v", err)
+	}
+	ca.stop()
+
+	from := filepath.Join(ca.env.stepPath, "db", "bolt.db")
+	ca.editConfig(func(cfg map[string]any) {
+		cfg["db"] = map[string]any{"type": "bbolt", "dataSource": filepath.Join(ca.env.stepPath, "db", "stride.db")}
+	})
+	r := must(t, ca.env.stride("ca", "import-step", "--from-db-type", "bbolt", "--from", from, "--ca-config", ca.CAConfig))
+	if !strings.Contains(r.stdout, "ACME accounts: 1 imported") {
+		t.Errorf("import printed %s, want one ACME account", r)
+	}
+	ca.kind = strideCA
+	ca.exited = make(chan struct{})
+	ca.start()
+
+	stride := &acme.Client{Key: key, DirectoryURL: dir, HTTPClient: ca.httpClient()}
+	found, err := stride.GetReg(ctx, "")
+	if err != nil {
+		t.Fatalf("looking the imported account up at stride-ca: %v", err)
+	}
+	if found.URI != registered.URI || found.Status != acme.StatusValid ||
+		len(found.Contact) != 1 || found.Contact[0] != "mailto:ops@example.com" {
+		t.Errorf("stride-ca found %+v, step-ca registered %+v", found, registered)
+	}
+	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger := &acme.Client{Key: other, DirectoryURL: dir, HTTPClient: ca.httpClient()}
+	if _, err := stranger.GetReg(ctx, ""); !errors.Is(err, acme.ErrNoAccount) {
+		t.Errorf("a key step-ca never saw: %v, want no account", err)
 	}
 }

@@ -1,0 +1,208 @@
+package acme
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"hash"
+	"io"
+
+	gojose "github.com/go-jose/go-jose/v4"
+
+	"github.com/stride-pki/stride/internal/jose"
+	"github.com/stride-pki/stride/internal/storage"
+)
+
+// External account binding (RFC 8555 §7.3.4): a new-account request may
+// carry a JWS, MACed with a key the CA handed out of band, whose payload is
+// the account key. It proves the requester holds that key; the CA then
+// binds the key (once) to the new account.
+
+// EABKeySize is the size of the HMAC keys NewEABKey makes: 256 bits, the
+// size HS256 needs (RFC 7518 §3.2) and what certbot and lego expect.
+const EABKeySize = 32
+
+// EABKey is a freshly made external account key: the key identifier the
+// client sends as the inner JWS "kid", and the HMAC key.
+type EABKey struct {
+	ID  string
+	Key []byte
+}
+
+// EncodedKey is the HMAC key as ACME clients take it: base64url without
+// padding (certbot --eab-hmac-key, lego --hmac, x/crypto's Key decoded).
+func (k EABKey) EncodedKey() string { return base64.RawURLEncoding.EncodeToString(k.Key) }
+
+// NewEABKey makes a key: 32 random bytes, and a random URL-safe ID of 24
+// bytes (32 characters), long enough that IDs never collide and cannot be
+// guessed (the MAC protects the binding; the ID only names the key).
+func NewEABKey() (EABKey, error) { return newEABKey(rand.Reader) }
+
+func newEABKey(r io.Reader) (EABKey, error) {
+	buf := make([]byte, 24+EABKeySize)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return EABKey{}, err
+	}
+	return EABKey{ID: base64.RawURLEncoding.EncodeToString(buf[:24]), Key: buf[24:]}, nil
+}
+
+// EABKeyLookup returns the HMAC key of the external account key kid. It
+// returns an error wrapping storage.ErrNotFound when there is no such key
+// for the provisioner, and storage.ErrEABKeyBound when it is bound already;
+// any other error is the CA's failure.
+type EABKeyLookup func(ctx context.Context, kid string) (hmacKey []byte, err error)
+
+// eabHeader is the protected header of the binding JWS. Nonce and JWK are
+// raw so that their mere presence is seen.
+type eabHeader struct {
+	Alg   string          `json:"alg"`
+	KID   string          `json:"kid"`
+	URL   string          `json:"url"`
+	Nonce json.RawMessage `json:"nonce"`
+	JWK   json.RawMessage `json:"jwk"`
+	Crit  json.RawMessage `json:"crit"`
+}
+
+// macAlgs are the MAC algorithms a binding may use (RFC 8555 §7.3.4).
+var macAlgs = map[string]func() hash.Hash{
+	string(gojose.HS256): sha256.New,
+	string(gojose.HS384): sha512.New384,
+	string(gojose.HS512): sha512.New,
+}
+
+// VerifyEAB checks the externalAccountBinding of a new-account request
+// whose outer JWS was signed by outerJWK for outerURL, and returns the
+// external account key's ID, which the caller binds to the new account in
+// the account's create transaction (storage.ACMEAccount.EABKeyID). Errors
+// are ACME problems: malformed (shape, header, payload),
+// badSignatureAlgorithm (not HS256/384/512) and unauthorized (unknown or
+// used key, bad MAC).
+func VerifyEAB(ctx context.Context, eab json.RawMessage, outerJWK *jose.JSONWebKey, outerURL string, lookup EABKeyLookup) (string, error) {
+	jws, err := parseFlatJWS(eab, "externalAccountBinding")
+	if err != nil {
+		return "", err
+	}
+	var h eabHeader
+	if err := json.Unmarshal(jws.header, &h); err != nil {
+		return "", malformedf("externalAccountBinding: protected header is not a JSON object")
+	}
+	newHash, ok := macAlgs[h.Alg]
+	if !ok {
+		return "", newProblem(probBadSignatureAlgorithm, 400,
+			"externalAccountBinding: alg %q is not allowed: use HS256, HS384 or HS512", h.Alg)
+	}
+	if err := checkEABHeader(&h, outerURL); err != nil {
+		return "", err
+	}
+	key, err := lookup(ctx, h.KID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return "", unauthorizedf("externalAccountBinding: no external account key %q", h.KID)
+	case errors.Is(err, storage.ErrEABKeyBound):
+		return "", unauthorizedf("externalAccountBinding: external account key %q is already bound to an account", h.KID)
+	case err != nil:
+		return "", internalf(err, "reading the external account key")
+	}
+	mac := hmac.New(newHash, key)
+	mac.Write(jws.signingInput())
+	if !hmac.Equal(mac.Sum(nil), jws.signature) {
+		return "", unauthorizedf("externalAccountBinding: the MAC does not verify with external account key %q", h.KID)
+	}
+	if err := sameKey(jws.payload, outerJWK); err != nil {
+		return "", err
+	}
+	return h.KID, nil
+}
+
+// checkEABHeader enforces §7.3.4's header rules: a kid, the outer url, no
+// nonce (the binding is not a request of its own) and nothing unexpected.
+func checkEABHeader(h *eabHeader, outerURL string) error {
+	switch {
+	case h.KID == "":
+		return malformedf("externalAccountBinding: the protected header has no kid")
+	case h.URL != outerURL:
+		return malformedf("externalAccountBinding: url %q is not the request's url %q", h.URL, outerURL)
+	case h.Nonce != nil:
+		return malformedf("externalAccountBinding: the protected header must not have a nonce")
+	case h.JWK != nil:
+		return malformedf("externalAccountBinding: the protected header must not have a jwk")
+	case h.Crit != nil:
+		return malformedf("externalAccountBinding: crit is not supported")
+	}
+	return nil
+}
+
+// sameKey checks that payload is a public JWK with outer's RFC 7638
+// thumbprint: members other than the key's (kid, alg, use) may differ.
+func sameKey(payload []byte, outer *jose.JSONWebKey) error {
+	var inner jose.JSONWebKey
+	if err := json.Unmarshal(payload, &inner); err != nil || inner.Key == nil || !inner.IsPublic() {
+		return malformedf("externalAccountBinding: the payload is not a public JWK")
+	}
+	got, err := jose.Thumbprint(&inner)
+	if err != nil {
+		return malformedf("externalAccountBinding: the payload key: %v", err)
+	}
+	want, err := jose.Thumbprint(outer)
+	if err != nil {
+		return internalf(err, "thumbprint of the account key")
+	}
+	if got != want {
+		return malformedf("externalAccountBinding: the payload is not the account key")
+	}
+	return nil
+}
+
+// flatJWS is a JWS in the flattened JSON serialization (RFC 7515 §7.2.2),
+// decoded but not verified.
+type flatJWS struct {
+	protected, payloadB64 string // as sent, for the signing input
+	header                []byte // decoded protected header
+	payload               []byte
+	signature             []byte
+}
+
+func (j *flatJWS) signingInput() []byte { return []byte(j.protected + "." + j.payloadB64) }
+
+// parseFlatJWS decodes raw, which must be exactly {"protected","payload",
+// "signature"}: ACME's nested JWSs have one signature and no unprotected
+// header (RFC 8555 §6.2), so anything else is malformed. what names the
+// JWS in errors.
+func parseFlatJWS(raw json.RawMessage, what string) (*flatJWS, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return nil, malformedf("%s: not a JWS object", what)
+	}
+	var parts [3]string
+	for i, name := range []string{"protected", "payload", "signature"} {
+		v, ok := m[name]
+		if !ok || json.Unmarshal(v, &parts[i]) != nil {
+			return nil, malformedf("%s: %q must be a string", what, name)
+		}
+		delete(m, name)
+	}
+	for name := range m {
+		return nil, malformedf("%s: member %q is not allowed (flattened JWS, protected header only)", what, name)
+	}
+	j := &flatJWS{protected: parts[0], payloadB64: parts[1]}
+	var err error
+	if j.header, err = b64url(parts[0]); err != nil || len(bytes.TrimSpace(j.header)) == 0 {
+		return nil, malformedf("%s: protected is not base64url", what)
+	}
+	if j.payload, err = b64url(parts[1]); err != nil {
+		return nil, malformedf("%s: payload is not base64url", what)
+	}
+	if j.signature, err = b64url(parts[2]); err != nil || len(j.signature) == 0 {
+		return nil, malformedf("%s: signature is not base64url", what)
+	}
+	return j, nil
+}
+
+// b64url decodes unpadded base64url, as JWS requires (RFC 7515 §2).
+func b64url(s string) ([]byte, error) { return base64.RawURLEncoding.Strict().DecodeString(s) }

@@ -2,10 +2,7 @@ package authority
 
 import (
 	"crypto/x509"
-	"encoding/base64"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -47,31 +44,17 @@ func (a *Authority) leafTemplate(prov provisioner.Provisioner) (*template.Templa
 
 func (a *Authority) templateText(prov provisioner.Provisioner) (string, error) {
 	opts := prov.X509Options()
-	switch {
-	case opts == nil:
+	if opts == nil {
 		return template.LeafTemplate, nil
-	case strings.TrimSpace(opts.Template) != "":
-		s := strings.TrimSpace(opts.Template)
-		if strings.HasPrefix(s, "{") {
-			return s, nil
-		}
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return "", caerr.Wrap(caerr.Internal, err, "provisioner %q: options.x509.template is neither JSON nor base64", prov.Name())
-		}
-		return string(b), nil
-	case opts.TemplateFile != "":
-		path := opts.TemplateFile
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(a.basePath, path)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return "", caerr.Wrap(caerr.Internal, err, "provisioner %q: reading its x509 template file", prov.Name())
-		}
-		return string(b), nil
 	}
-	return template.LeafTemplate, nil
+	text, err := template.Source(opts.Template, opts.TemplateFile, a.basePath)
+	switch {
+	case errors.Is(err, template.ErrNoSource):
+		return template.LeafTemplate, nil
+	case err != nil:
+		return "", caerr.Wrap(caerr.Internal, err, "provisioner %q: options.x509", prov.Name())
+	}
+	return text, nil
 }
 
 // renderLeaf runs the provisioner's template for csr and returns the

@@ -39,17 +39,34 @@ type EABKey struct {
 // padding (certbot --eab-hmac-key, lego --hmac, x/crypto's Key decoded).
 func (k EABKey) EncodedKey() string { return base64.RawURLEncoding.EncodeToString(k.Key) }
 
-// NewEABKey makes a key: 32 random bytes, and a random URL-safe ID of 24
-// bytes (32 characters), long enough that IDs never collide and cannot be
-// guessed (the MAC protects the binding; the ID only names the key).
+// NewEABKey makes a key: 32 random bytes, and an ID of 32 random
+// alphanumerics (about 190 bits; the MAC protects the binding, the ID only
+// names the key). Neither the ID nor the encoded key starts with "-", which
+// command lines (certbot's, lego's, ours) would take for an option.
 func NewEABKey() (EABKey, error) { return newEABKey(rand.Reader) }
 
+const alphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
 func newEABKey(r io.Reader) (EABKey, error) {
-	buf := make([]byte, 24+EABKeySize)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return EABKey{}, err
+	id := make([]byte, 0, 32)
+	var b [1]byte
+	for len(id) < cap(id) {
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return EABKey{}, err
+		}
+		if b[0] < 248 { // 248 = 4·62: rejection keeps the choice uniform
+			id = append(id, alphanumerics[b[0]%62])
+		}
 	}
-	return EABKey{ID: base64.RawURLEncoding.EncodeToString(buf[:24]), Key: buf[24:]}, nil
+	key := make([]byte, EABKeySize)
+	for {
+		if _, err := io.ReadFull(r, key); err != nil {
+			return EABKey{}, err
+		}
+		if key[0]>>2 != 62 { // 62 encodes as "-"
+			return EABKey{ID: string(id), Key: key}, nil
+		}
+	}
 }
 
 // EABKeyLookup returns the HMAC key of the external account key kid. It

@@ -80,10 +80,19 @@ func TestNewEABKey(t *testing.T) {
 	if len(a.Key) != EABKeySize || len(a.ID) != 32 || a.ID == b.ID || bytes.Equal(a.Key, b.Key) {
 		t.Fatalf("keys %+v %+v: want 32-byte keys, 32-character distinct IDs", a, b)
 	}
-	for _, s := range []string{a.ID, a.EncodedKey()} {
-		if strings.ContainsAny(s, "+/=") {
-			t.Errorf("%q is not unpadded base64url", s)
-		}
+	if strings.Trim(a.ID, alphanumerics) != "" {
+		t.Errorf("ID %q is not alphanumeric", a.ID)
+	}
+	if strings.ContainsAny(a.EncodedKey(), "+/=") {
+		t.Errorf("%q is not unpadded base64url", a.EncodedKey())
+	}
+	// A key that would encode with a leading "-" is drawn again.
+	src := append(bytes.Repeat([]byte{'a'}, 32), 0xf8)
+	src = append(src, make([]byte, 31)...)
+	src = append(src, bytes.Repeat([]byte{1}, 32)...)
+	k, err := newEABKey(bytes.NewReader(src))
+	if err != nil || k.Key[0] != 1 || strings.HasPrefix(k.EncodedKey(), "-") {
+		t.Errorf("newEABKey = %+v, %v; want the second draw", k, err)
 	}
 	if got, _ := base64.RawURLEncoding.DecodeString(a.EncodedKey()); !bytes.Equal(got, a.Key) {
 		t.Error("EncodedKey does not decode to the key")

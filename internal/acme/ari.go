@@ -18,6 +18,10 @@ import (
 // {directory's renewalInfo}/{certID} tells a client when to renew, and a
 // new-order may name the certificate it replaces.
 
+// ProbAlreadyReplaced: the certificate a new-order "replaces" was already
+// replaced by another finalized order (RFC 9773 §7.4); answered 409.
+const ProbAlreadyReplaced ProblemType = problemNS + "alreadyReplaced"
+
 // RenewalInfoPath is the path segment of the renewalInfo resource under a
 // provisioner's ACME prefix (the directory field is "renewalInfo").
 const RenewalInfoPath = "renewal-info"
@@ -57,16 +61,16 @@ func (id ARICertID) String() string {
 func ParseARICertID(s string) (ARICertID, error) {
 	kid, serial, ok := strings.Cut(s, ".")
 	if !ok {
-		return ARICertID{}, malformedf("certificate identifier %q: want base64url(AKI keyIdentifier).base64url(serial)", s)
+		return ARICertID{}, Malformedf("certificate identifier %q: want base64url(AKI keyIdentifier).base64url(serial)", s)
 	}
 	k, err1 := base64.RawURLEncoding.DecodeString(strings.TrimRight(kid, "="))
 	b, err2 := base64.RawURLEncoding.DecodeString(strings.TrimRight(serial, "="))
 	if err1 != nil || err2 != nil || len(k) == 0 {
-		return ARICertID{}, malformedf("certificate identifier %q is not two base64url parts", s)
+		return ARICertID{}, Malformedf("certificate identifier %q is not two base64url parts", s)
 	}
 	n, err := parseDERPositive(b)
 	if err != nil {
-		return ARICertID{}, malformedf("certificate identifier %q: serial: %v", s, err)
+		return ARICertID{}, Malformedf("certificate identifier %q: serial: %v", s, err)
 	}
 	return ARICertID{KeyID: k, Serial: n}, nil
 }
@@ -125,11 +129,11 @@ func SuggestRenewal(notBefore, notAfter, revokedAt, now time.Time) RenewalWindow
 	return RenewalWindow{Start: start, End: end}
 }
 
-// RetryAfter is how long a client should wait before asking again (the
+// RenewalRetryAfter is how long a client should wait before asking again (the
 // Retry-After of the renewalInfo answer, RFC 9773 §4.3): six hours, but no
 // more than a tenth of the lifetime, so that a 24-hour certificate's
 // client looks again within its window, and at least a minute.
-func RetryAfter(notBefore, notAfter time.Time) time.Duration {
+func RenewalRetryAfter(notBefore, notAfter time.Time) time.Duration {
 	d := min(6*time.Hour, notAfter.Sub(notBefore)/10)
 	return max(d, time.Minute)
 }
@@ -150,18 +154,18 @@ func LookupRenewalInfo(ctx context.Context, store ARIStore, provisioner, certID 
 	if err != nil {
 		return nil, 0, err
 	}
-	notFound := newProblem(probMalformed, 404, "no certificate %s", certID)
+	notFound := notFoundf("no certificate %s", certID)
 	serial := id.Serial.String()
 	cert, err := store.Certificate(ctx, serial)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return nil, 0, notFound
 	case err != nil:
-		return nil, 0, internalf(err, "reading certificate %s", serial)
+		return nil, 0, internal(err, "to read the certificate")
 	}
 	parsed, err := x509.ParseCertificate(cert.DER)
 	if err != nil {
-		return nil, 0, internalf(err, "parsing stored certificate %s", serial)
+		return nil, 0, internal(err, "to parse the stored certificate")
 	}
 	if cert.Provisioner.Name != provisioner || !bytes.Equal(parsed.AuthorityKeyId, id.KeyID) {
 		return nil, 0, notFound
@@ -171,8 +175,8 @@ func LookupRenewalInfo(ctx context.Context, store ARIStore, provisioner, certID 
 	case err == nil:
 		revokedAt = rev.RevokedAt
 	case !errors.Is(err, storage.ErrNotFound):
-		return nil, 0, internalf(err, "reading the revocation of %s", serial)
+		return nil, 0, internal(err, "to read the revocation")
 	}
 	info := &RenewalInfo{SuggestedWindow: SuggestRenewal(cert.NotBefore, cert.NotAfter, revokedAt, now)}
-	return info, RetryAfter(cert.NotBefore, cert.NotAfter), nil
+	return info, RenewalRetryAfter(cert.NotBefore, cert.NotAfter), nil
 }

@@ -99,8 +99,8 @@ func TestSuggestRenewal(t *testing.T) {
 			if !c.revoked && c.life > time.Minute && !w.End.Before(nb.Add(c.life)) {
 				t.Errorf("window ends %v, not before expiry", w.End)
 			}
-			if got := RetryAfter(nb, nb.Add(c.life)); got != c.retry {
-				t.Errorf("RetryAfter = %v, want %v", got, c.retry)
+			if got := RenewalRetryAfter(nb, nb.Add(c.life)); got != c.retry {
+				t.Errorf("RenewalRetryAfter = %v, want %v", got, c.retry)
 			}
 		})
 	}
@@ -202,24 +202,26 @@ func TestLookupRenewalInfo(t *testing.T) {
 	otherAKI := ARICertID{KeyID: []byte{9}, Serial: big.NewInt(1000)}.String()
 	cases := []struct {
 		name, prov, id string
-		status         int // 0: found
+		want           string // "": found, "missing": 404, else a problem type
 		revoked        bool
 	}{
-		{"Valid", "acme", idOf(cert), 0, false},
-		{"Revoked", "acme", idOf(revoked), 0, true},
-		{"OtherProvisioner", "acme2", idOf(cert), 404, false},
-		{"OtherAKI", "acme", otherAKI, 404, false},
-		{"Unknown", "acme", ARICertID{KeyID: []byte{1, 2, 3, 4}, Serial: big.NewInt(5)}.String(), 404, false},
-		{"Malformed", "acme", "nope", 400, false},
+		{"Valid", "acme", idOf(cert), "", false},
+		{"Revoked", "acme", idOf(revoked), "", true},
+		{"OtherProvisioner", "acme2", idOf(cert), "missing", false},
+		{"OtherAKI", "acme", otherAKI, "missing", false},
+		{"Unknown", "acme", ARICertID{KeyID: []byte{1, 2, 3, 4}, Serial: big.NewInt(5)}.String(), "missing", false},
+		{"Malformed", "acme", "nope", probMalformed, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			info, retry, err := LookupRenewalInfo(context.Background(), store, c.prov, c.id, now)
-			if c.status != 0 {
-				var p *extProblem
-				if !errors.As(err, &p) || p.Status != c.status {
-					t.Fatalf("err = %v, want status %d", err, c.status)
-				}
+			var p *Problem
+			switch {
+			case c.want == "missing" && (!errors.As(err, &p) || !p.Missing):
+				t.Fatalf("err = %v, want a not-found problem", err)
+			case c.want != "missing" && problemType(err) != c.want:
+				t.Fatalf("err = %v, want problem %q", err, c.want)
+			case c.want != "":
 				return
 			}
 			if err != nil {

@@ -33,20 +33,20 @@ func CheckReplaces(ctx context.Context, store ReplacesStore, accountID, replaces
 	prev, err := store.ACMEOrderByCertificate(ctx, id.Serial.String())
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return "", malformedf("replaces: %s is not a certificate this account obtained", replaces)
+		return "", Malformedf("replaces: %s is not a certificate this account obtained", replaces)
 	case err != nil:
-		return "", internalf(err, "looking up the replaced certificate")
+		return "", internal(err, "to look the replaced certificate up")
 	case prev.AccountID != accountID:
-		return "", malformedf("replaces: %s is not a certificate this account obtained", replaces)
+		return "", Malformedf("replaces: %s is not a certificate this account obtained", replaces)
 	case !shareIdentifier(prev.Identifiers, identifiers):
-		return "", malformedf("replaces: %s has no identifier in common with the new order", replaces)
+		return "", Malformedf("replaces: %s has no identifier in common with the new order", replaces)
 	}
 	replaced, err := alreadyReplaced(ctx, store, accountID, canonical)
 	if err != nil {
 		return "", err
 	}
 	if replaced {
-		return "", newProblem(probAlreadyReplaced, 409, "replaces: %s was already replaced by another order", replaces)
+		return "", problemf(ProbAlreadyReplaced, "replaces: %s was already replaced by another order", replaces)
 	}
 	return canonical, nil
 }
@@ -62,7 +62,7 @@ func alreadyReplaced(ctx context.Context, store ReplacesStore, accountID, certID
 	for {
 		rows, next, err := store.ListACMEOrders(ctx, accountID, cursor, replacesPage)
 		if err != nil {
-			return false, internalf(err, "listing the account's orders")
+			return false, internal(err, "to list the account's orders")
 		}
 		for _, o := range rows {
 			if o.Replaces == certID && (o.Status == "valid" || o.Status == "processing") {

@@ -107,11 +107,11 @@ func VerifyEAB(ctx context.Context, eab json.RawMessage, outerJWK *jose.JSONWebK
 	}
 	var h eabHeader
 	if err := json.Unmarshal(jws.header, &h); err != nil {
-		return "", malformedf("externalAccountBinding: protected header is not a JSON object")
+		return "", Malformedf("externalAccountBinding: protected header is not a JSON object")
 	}
 	newHash, ok := macAlgs[h.Alg]
 	if !ok {
-		return "", newProblem(probBadSignatureAlgorithm, 400,
+		return "", problemf(ProbBadSignatureAlgorithm,
 			"externalAccountBinding: alg %q is not allowed: use HS256, HS384 or HS512", h.Alg)
 	}
 	if err := checkEABHeader(&h, outerURL); err != nil {
@@ -120,16 +120,16 @@ func VerifyEAB(ctx context.Context, eab json.RawMessage, outerJWK *jose.JSONWebK
 	key, err := lookup(ctx, h.KID)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return "", unauthorizedf("externalAccountBinding: no external account key %q", h.KID)
+		return "", problemf(ProbUnauthorized, "externalAccountBinding: no external account key %q", h.KID)
 	case errors.Is(err, storage.ErrEABKeyBound):
-		return "", unauthorizedf("externalAccountBinding: external account key %q is already bound to an account", h.KID)
+		return "", problemf(ProbUnauthorized, "externalAccountBinding: external account key %q is already bound to an account", h.KID)
 	case err != nil:
-		return "", internalf(err, "reading the external account key")
+		return "", internal(err, "to read the external account key")
 	}
 	mac := hmac.New(newHash, key)
 	mac.Write(jws.signingInput())
 	if !hmac.Equal(mac.Sum(nil), jws.signature) {
-		return "", unauthorizedf("externalAccountBinding: the MAC does not verify with external account key %q", h.KID)
+		return "", problemf(ProbUnauthorized, "externalAccountBinding: the MAC does not verify with external account key %q", h.KID)
 	}
 	if err := sameKey(jws.payload, outerJWK); err != nil {
 		return "", err
@@ -142,15 +142,15 @@ func VerifyEAB(ctx context.Context, eab json.RawMessage, outerJWK *jose.JSONWebK
 func checkEABHeader(h *eabHeader, outerURL string) error {
 	switch {
 	case h.KID == "":
-		return malformedf("externalAccountBinding: the protected header has no kid")
+		return Malformedf("externalAccountBinding: the protected header has no kid")
 	case h.URL != outerURL:
-		return malformedf("externalAccountBinding: url %q is not the request's url %q", h.URL, outerURL)
+		return Malformedf("externalAccountBinding: url %q is not the request's url %q", h.URL, outerURL)
 	case h.Nonce != nil:
-		return malformedf("externalAccountBinding: the protected header must not have a nonce")
+		return Malformedf("externalAccountBinding: the protected header must not have a nonce")
 	case h.JWK != nil:
-		return malformedf("externalAccountBinding: the protected header must not have a jwk")
+		return Malformedf("externalAccountBinding: the protected header must not have a jwk")
 	case h.Crit != nil:
-		return malformedf("externalAccountBinding: crit is not supported")
+		return Malformedf("externalAccountBinding: crit is not supported")
 	}
 	return nil
 }
@@ -160,18 +160,18 @@ func checkEABHeader(h *eabHeader, outerURL string) error {
 func sameKey(payload []byte, outer *jose.JSONWebKey) error {
 	var inner jose.JSONWebKey
 	if err := json.Unmarshal(payload, &inner); err != nil || inner.Key == nil || !inner.IsPublic() {
-		return malformedf("externalAccountBinding: the payload is not a public JWK")
+		return Malformedf("externalAccountBinding: the payload is not a public JWK")
 	}
 	got, err := jose.Thumbprint(&inner)
 	if err != nil {
-		return malformedf("externalAccountBinding: the payload key: %v", err)
+		return Malformedf("externalAccountBinding: the payload key: %v", err)
 	}
 	want, err := jose.Thumbprint(outer)
 	if err != nil {
-		return internalf(err, "thumbprint of the account key")
+		return internal(err, "to hash the account key")
 	}
 	if got != want {
-		return malformedf("externalAccountBinding: the payload is not the account key")
+		return Malformedf("externalAccountBinding: the payload is not the account key")
 	}
 	return nil
 }
@@ -194,29 +194,29 @@ func (j *flatJWS) signingInput() []byte { return []byte(j.protected + "." + j.pa
 func parseFlatJWS(raw json.RawMessage, what string) (*flatJWS, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return nil, malformedf("%s: not a JWS object", what)
+		return nil, Malformedf("%s: not a JWS object", what)
 	}
 	var parts [3]string
 	for i, name := range []string{"protected", "payload", "signature"} {
 		v, ok := m[name]
 		if !ok || json.Unmarshal(v, &parts[i]) != nil {
-			return nil, malformedf("%s: %q must be a string", what, name)
+			return nil, Malformedf("%s: %q must be a string", what, name)
 		}
 		delete(m, name)
 	}
 	for name := range m {
-		return nil, malformedf("%s: member %q is not allowed (flattened JWS, protected header only)", what, name)
+		return nil, Malformedf("%s: member %q is not allowed (flattened JWS, protected header only)", what, name)
 	}
 	j := &flatJWS{protected: parts[0], payloadB64: parts[1]}
 	var err error
 	if j.header, err = b64url(parts[0]); err != nil || len(bytes.TrimSpace(j.header)) == 0 {
-		return nil, malformedf("%s: protected is not base64url", what)
+		return nil, Malformedf("%s: protected is not base64url", what)
 	}
 	if j.payload, err = b64url(parts[1]); err != nil {
-		return nil, malformedf("%s: payload is not base64url", what)
+		return nil, Malformedf("%s: payload is not base64url", what)
 	}
 	if j.signature, err = b64url(parts[2]); err != nil || len(j.signature) == 0 {
-		return nil, malformedf("%s: signature is not base64url", what)
+		return nil, Malformedf("%s: signature is not base64url", what)
 	}
 	return j, nil
 }

@@ -59,17 +59,26 @@ func macJWS(t *testing.T, header map[string]any, payload, key []byte) json.RawMe
 	return out
 }
 
+// problemType is err's problem type without the URN prefix ("" for nil).
 func problemType(err error) string {
-	var p *extProblem
+	var p *Problem
 	if errors.As(err, &p) {
-		return p.Type
-	}
-	var w *wrappedProblem
-	if errors.As(err, &w) {
-		return w.Type
+		return strings.TrimPrefix(string(p.Type), problemNS)
 	}
 	return ""
 }
+
+// Short problem type names for the tables.
+const (
+	probMalformed             = "malformed"
+	probUnauthorized          = "unauthorized"
+	probBadSignatureAlgorithm = "badSignatureAlgorithm"
+	probBadPublicKey          = "badPublicKey"
+	probRejectedIdentifier    = "rejectedIdentifier"
+	probAlreadyReplaced       = "alreadyReplaced"
+	probInvalidProfile        = "invalidProfile"
+	probServerInternal        = "serverInternal"
+)
 
 func TestNewEABKey(t *testing.T) {
 	a, err := NewEABKey()

@@ -25,11 +25,11 @@ func EABPolicyAllows(policyJSON []byte, identifiers []storage.ACMEIdentifier) er
 	}
 	var c config.X509Policy
 	if err := json.Unmarshal(policyJSON, &c); err != nil {
-		return internalf(err, "the external account key's policy is not valid JSON")
+		return internal(err, "to read the external account key's policy")
 	}
 	p, err := policy.NewX509Policy(&c)
 	if err != nil {
-		return internalf(err, "the external account key's policy is not valid")
+		return internal(err, "to read the external account key's policy")
 	}
 	for _, id := range identifiers {
 		if err := allowsIdentifier(p, id); err != nil {
@@ -47,7 +47,7 @@ func allowsIdentifier(p *policy.X509Policy, id storage.ACMEIdentifier) error {
 	case "ip":
 		ip := net.ParseIP(id.Value)
 		if ip == nil {
-			return malformedf("%q is not an IP address", id.Value)
+			return Malformedf("%q is not an IP address", id.Value)
 		}
 		err = p.IsIPAllowed(ip)
 	default:
@@ -55,7 +55,7 @@ func allowsIdentifier(p *policy.X509Policy, id storage.ACMEIdentifier) error {
 	}
 	var npe *policy.NamePolicyError
 	if errors.As(err, &npe) {
-		return newProblem(probRejectedIdentifier, 400, "the external account key's policy refuses it: %s", npe.Error())
+		return problemf(ProbRejectedIdentifier, "the external account key's policy refuses it: %s", npe.Error())
 	}
 	return err
 }

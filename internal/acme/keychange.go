@@ -27,9 +27,9 @@ var accountAlgs = []gojose.SignatureAlgorithm{
 	gojose.EdDSA,
 }
 
-// AccountByKey returns the URL of the account of this provisioner whose key
+// AccountByKey returns the ID of the account of this provisioner whose key
 // has the RFC 7638 thumbprint, or an error wrapping storage.ErrNotFound.
-type AccountByKey func(ctx context.Context, thumbprint string) (accountURL string, err error)
+type AccountByKey func(ctx context.Context, thumbprint string) (accountID string, err error)
 
 // keyChangeHeader is the inner JWS's protected header.
 type keyChangeHeader struct {
@@ -59,7 +59,7 @@ type KeyChange struct {
 // accountURL, posted to outerURL) and returns the new key. Errors are ACME
 // problems: malformed, badSignatureAlgorithm, badPublicKey (a key Stride
 // does not accept), unauthorized (the payload names another account or key)
-// and KeyConflict's when the new key is already another account's.
+// and a KeyInUseError when the new key is already another account's.
 func VerifyKeyChange(ctx context.Context, inner json.RawMessage, outerURL, accountURL string, oldKey *jose.JSONWebKey, byKey AccountByKey) (*KeyChange, error) {
 	newKey, payload, err := verifyInnerJWS(inner, outerURL)
 	if err != nil {
@@ -67,46 +67,55 @@ func VerifyKeyChange(ctx context.Context, inner json.RawMessage, outerURL, accou
 	}
 	var p keyChangePayload
 	if err := json.Unmarshal(payload, &p); err != nil {
-		return nil, malformedf("key-change: the inner payload is not {\"account\",\"oldKey\"}")
+		return nil, Malformedf("key-change: the inner payload is not {\"account\",\"oldKey\"}")
 	}
 	if p.Account != accountURL {
-		return nil, unauthorizedf("key-change: the inner payload's account %q is not the requesting account", p.Account)
+		return nil, problemf(ProbUnauthorized, "key-change: the inner payload's account %q is not the requesting account", p.Account)
 	}
 	oldTP, err := jose.Thumbprint(oldKey)
 	if err != nil {
-		return nil, internalf(err, "thumbprint of the account key")
+		return nil, internal(err, "to hash the account key")
 	}
 	var claimed jose.JSONWebKey
 	if json.Unmarshal(p.OldKey, &claimed) != nil || claimed.Key == nil {
-		return nil, malformedf("key-change: oldKey is not a JWK")
+		return nil, Malformedf("key-change: oldKey is not a JWK")
 	}
 	if tp, err := jose.Thumbprint(&claimed); err != nil || tp != oldTP {
-		return nil, unauthorizedf("key-change: oldKey is not the account's current key")
+		return nil, problemf(ProbUnauthorized, "key-change: oldKey is not the account's current key")
 	}
 	newTP, err := jose.Thumbprint(newKey)
 	if err != nil {
-		return nil, malformedf("key-change: the new key: %v", err)
+		return nil, Malformedf("key-change: the new key: %v", err)
 	}
 	if newTP == oldTP {
-		return nil, malformedf("key-change: the new key is the account's current key")
+		return nil, Malformedf("key-change: the new key is the account's current key")
 	}
-	switch url, err := byKey(ctx, newTP); {
+	switch id, err := byKey(ctx, newTP); {
 	case err == nil:
-		return nil, KeyConflict(url)
+		return nil, keyInUse(id)
 	case !errors.Is(err, storage.ErrNotFound):
-		return nil, internalf(err, "looking up the new account key")
+		return nil, internal(err, "to look the new account key up")
 	}
 	return &KeyChange{NewKey: newKey, Thumbprint: newTP}, nil
 }
 
-// KeyConflict is the answer when the new key belongs to the account at
-// accountURL: 409 with a Location of that account (RFC 8555 §7.3.5). The
-// caller returns it too when the store's update reports storage.ErrConflict
-// (another rollover to the same key won the race).
-func KeyConflict(accountURL string) error {
-	p := newProblem(probMalformed, 409, "key-change: the new key is already in use by another account")
-	p.Location = accountURL
-	return p
+// KeyInUseError is the answer when the new key is already the key of the
+// account AccountID (RFC 8555 §7.3.5): the edge answers 409 with that
+// account's URL in Location. It unwraps to its malformed Problem, so an
+// edge that does not know it still answers a problem document.
+type KeyInUseError struct {
+	AccountID string
+	Problem   *Problem
+}
+
+func (e *KeyInUseError) Error() string { return e.Problem.Error() }
+func (e *KeyInUseError) Unwrap() error { return e.Problem }
+
+// keyInUse is the KeyInUseError for account id. The caller returns it too
+// when the store's update reports storage.ErrConflict (another rollover to
+// the same key won the race).
+func keyInUse(id string) error {
+	return &KeyInUseError{AccountID: id, Problem: Malformedf("key-change: the new key is already in use by another account")}
 }
 
 // verifyInnerJWS checks the inner JWS's shape, header and signature and
@@ -118,37 +127,37 @@ func verifyInnerJWS(inner json.RawMessage, outerURL string) (*jose.JSONWebKey, [
 	}
 	var h keyChangeHeader
 	if err := json.Unmarshal(jws.header, &h); err != nil {
-		return nil, nil, malformedf("key-change: the inner protected header is not a JSON object")
+		return nil, nil, Malformedf("key-change: the inner protected header is not a JSON object")
 	}
 	if !allowedAlg(h.Alg) {
-		return nil, nil, newProblem(probBadSignatureAlgorithm, 400, "key-change: alg %q is not allowed", h.Alg)
+		return nil, nil, problemf(ProbBadSignatureAlgorithm, "key-change: alg %q is not allowed", h.Alg)
 	}
 	switch {
 	case h.JWK == nil:
-		return nil, nil, malformedf("key-change: the inner JWS must carry the new key in jwk")
+		return nil, nil, Malformedf("key-change: the inner JWS must carry the new key in jwk")
 	case h.KID != nil:
-		return nil, nil, malformedf("key-change: the inner JWS must not have a kid")
+		return nil, nil, Malformedf("key-change: the inner JWS must not have a kid")
 	case h.URL != outerURL:
-		return nil, nil, malformedf("key-change: the inner url %q is not the request's url %q", h.URL, outerURL)
+		return nil, nil, Malformedf("key-change: the inner url %q is not the request's url %q", h.URL, outerURL)
 	case h.Nonce != nil:
-		return nil, nil, malformedf("key-change: the inner JWS must not have a nonce")
+		return nil, nil, Malformedf("key-change: the inner JWS must not have a nonce")
 	case h.Crit != nil:
-		return nil, nil, malformedf("key-change: crit is not supported")
+		return nil, nil, Malformedf("key-change: crit is not supported")
 	}
 	var key jose.JSONWebKey
 	if err := json.Unmarshal(*h.JWK, &key); err != nil || key.Key == nil || !key.IsPublic() {
-		return nil, nil, newProblem(probBadPublicKey, 400, "key-change: jwk is not a public key")
+		return nil, nil, problemf(ProbBadPublicKey, "key-change: jwk is not a public key")
 	}
 	if err := keys.CheckPublicKey(key.Key); err != nil {
-		return nil, nil, newProblem(probBadPublicKey, 400, "key-change: %v", err)
+		return nil, nil, problemf(ProbBadPublicKey, "key-change: %v", err)
 	}
 	sig, err := gojose.ParseSigned(string(inner), accountAlgs)
 	if err != nil {
-		return nil, nil, malformedf("key-change: the inner JWS: %v", err)
+		return nil, nil, Malformedf("key-change: the inner JWS: %v", err)
 	}
 	payload, err := sig.Verify(&key)
 	if err != nil {
-		return nil, nil, malformedf("key-change: the inner JWS signature does not verify with the new key")
+		return nil, nil, Malformedf("key-change: the inner JWS signature does not verify with the new key")
 	}
 	return &key, payload, nil
 }

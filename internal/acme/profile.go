@@ -18,6 +18,10 @@ import (
 // and a validity; ca.json's ACME provisioner holds them ("profiles",
 // "defaultProfile", see config.ACMEProfile).
 
+// ProbInvalidProfile: a new-order names a profile the directory does not
+// offer (draft-aaron-acme-profiles, as Let's Encrypt answers it); 400.
+const ProbInvalidProfile ProblemType = problemNS + "invalidProfile"
+
 // Profile is what an order naming it gets.
 type Profile struct {
 	Name        string
@@ -106,7 +110,7 @@ func (ps *Profiles) Resolve(name string) (Profile, error) {
 			return p, nil
 		}
 	}
-	return Profile{}, newProblem(probInvalidProfile, 400, "profile %q is not offered; the directory's meta.profiles lists those that are (%s)",
+	return Profile{}, problemf(ProbInvalidProfile, "profile %q is not offered; the directory's meta.profiles lists those that are (%s)",
 		name, strings.Join(ps.Names(), ", "))
 }
 

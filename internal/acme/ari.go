@@ -180,3 +180,9 @@ func LookupRenewalInfo(ctx context.Context, store ARIStore, provisioner, certID 
 	info := &RenewalInfo{SuggestedWindow: SuggestRenewal(cert.NotBefore, cert.NotAfter, revokedAt, now)}
 	return info, RenewalRetryAfter(cert.NotBefore, cert.NotAfter), nil
 }
+
+// RenewalInfo answers the renewalInfo resource of provisioner p for
+// certID: the suggested window and how long to wait before asking again.
+func (s *Service) RenewalInfo(ctx context.Context, p *Provisioner, certID string) (*RenewalInfo, time.Duration, error) {
+	return LookupRenewalInfo(ctx, s.store, p.Name, certID, s.now())
+}

@@ -223,3 +223,39 @@ func parseFlatJWS(raw json.RawMessage, what string) (*flatJWS, error) {
 
 // b64url decodes unpadded base64url, as JWS requires (RFC 7515 §2).
 func b64url(s string) ([]byte, error) { return base64.RawURLEncoding.Strict().DecodeString(s) }
+
+// EABKeyReader reads external account keys (storage.ACME has it).
+type EABKeyReader interface {
+	ACMEEABKey(ctx context.Context, id string) (*storage.ACMEEABKey, error)
+}
+
+// StoreEAB is the Service's EABCheck over the keys in store: a binding must
+// name a key of the request's provisioner that no account holds yet. The
+// key is bound by the account's create transaction (CreateACMEAccount), so
+// of two new accounts racing for one key exactly one wins. No binding is
+// fine here: the Service refuses its absence when the provisioner requires
+// one, and otherwise a binding is optional (RFC 8555 §7.3.4).
+func StoreEAB(store EABKeyReader) EABCheck {
+	return func(ctx context.Context, prov *Provisioner, binding, jwk []byte, url string) (string, error) {
+		if binding == nil {
+			return "", nil
+		}
+		outer, err := jose.ParseJWK(jwk)
+		if err != nil {
+			return "", internal(err, "to read the account key")
+		}
+		lookup := func(ctx context.Context, kid string) ([]byte, error) {
+			k, err := store.ACMEEABKey(ctx, kid)
+			switch {
+			case err != nil:
+				return nil, err
+			case k.Provisioner != prov.Name:
+				return nil, storage.ErrNotFound // another provisioner's key is not this one's to bind
+			case k.AccountID != "":
+				return nil, storage.ErrEABKeyBound
+			}
+			return k.HMACKey, nil
+		}
+		return VerifyEAB(ctx, binding, outer, url, lookup)
+	}
+}

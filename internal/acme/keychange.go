@@ -170,3 +170,60 @@ func allowedAlg(alg string) bool {
 	}
 	return false
 }
+
+// KeyChange rolls acct over to the key the inner JWS carries (RFC 8555
+// §7.3.5). inner is the outer JWS's payload, verified by the edge with
+// acct's current key; outerURL is the URL the outer JWS was posted to and
+// accountURL acct's URL as the client names it (the outer kid). The key
+// changes with an optimistic update: a concurrent rollover of the same
+// account makes this one fail rather than silently overwrite it.
+func (s *Service) KeyChange(ctx context.Context, p *Provisioner, acct *storage.ACMEAccount, inner []byte, outerURL, accountURL string) (*storage.ACMEAccount, error) {
+	old, err := jose.ParseJWK(acct.Key)
+	if err != nil {
+		return nil, internal(err, "to read the account key")
+	}
+	byKey := func(ctx context.Context, tp string) (string, error) {
+		a, err := s.store.ACMEAccountByKey(ctx, p.Name, tp)
+		if err != nil {
+			return "", err
+		}
+		return a.ID, nil
+	}
+	kc, err := VerifyKeyChange(ctx, inner, outerURL, accountURL, old, byKey)
+	if err != nil {
+		return nil, err
+	}
+	key, err := json.Marshal(kc.NewKey)
+	if err != nil {
+		return nil, internal(err, "to encode the new key")
+	}
+	return s.replaceKey(ctx, acct, key, kc.Thumbprint, byKey)
+}
+
+// replaceKey stores key (thumbprint tp) as acct's key. When another write
+// to the account won (ErrStale), it re-reads the account and tries again
+// as long as the account is valid with the key this request was signed by.
+func (s *Service) replaceKey(ctx context.Context, acct *storage.ACMEAccount, key []byte, tp string, byKey AccountByKey) (*storage.ACMEAccount, error) {
+	oldKeyID := acct.KeyID
+	for {
+		acct.Key, acct.KeyID = key, tp
+		err := s.store.UpdateACMEAccount(ctx, acct)
+		switch {
+		case err == nil:
+			return acct, nil
+		case errors.Is(err, storage.ErrConflict):
+			if id, lerr := byKey(ctx, tp); lerr == nil {
+				return nil, keyInUse(id)
+			}
+			return nil, internal(err, "to change the account key")
+		case !errors.Is(err, storage.ErrStale):
+			return nil, internal(err, "to change the account key")
+		}
+		if acct, err = s.store.ACMEAccount(ctx, acct.ID); err != nil {
+			return nil, internal(err, "to change the account key")
+		}
+		if acct.KeyID != oldKeyID || acct.Status != string(StatusValid) {
+			return nil, problemf(ProbUnauthorized, "the account's key or status changed during the rollover")
+		}
+	}
+}

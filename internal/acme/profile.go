@@ -16,7 +16,9 @@ import (
 // description, a new-order may name one, and the order's certificate is
 // built as that profile says. In Stride a profile picks an X.509 template
 // and a validity; ca.json's ACME provisioner holds them ("profiles",
-// "defaultProfile", see config.ACMEProfile).
+// "defaultProfile", see config.ACMEProfile), NewProvisioner reads them into
+// Provisioner.Profiles, and finalize hands the resolved profile to the
+// authority (authority.ACMESignRequest).
 
 // ProbInvalidProfile: a new-order names a profile the directory does not
 // offer (draft-aaron-acme-profiles, as Let's Encrypt answers it); 400.
@@ -26,8 +28,9 @@ const ProbInvalidProfile ProblemType = problemNS + "invalidProfile"
 type Profile struct {
 	Name        string
 	Description string
-	// Template renders the certificate; nil: the provisioner's own template.
-	Template *template.Template
+	// X509 is the profile's certificate template (inline, or a file the
+	// authority reads relative to $STRIDEPATH); nil: the provisioner's own.
+	X509 *config.TemplateOptions
 	// Duration is the certificate's validity; 0: the provisioner's default.
 	// Like a requested notAfter, it is held to the provisioner's claims at
 	// issuance.
@@ -41,11 +44,12 @@ type Profiles struct {
 	def    string
 }
 
-// NewProfiles reads the provisioner's profiles from its ca.json fields and
-// parses their templates now, so that a broken template stops stride-ca at
-// start-up instead of failing orders; base resolves relative template files
-// ($STRIDEPATH). It returns nil when the provisioner has no profiles.
-func NewProfiles(provisioner string, f config.ACMEFields, base string) (*Profiles, error) {
+// NewProfiles reads the provisioner's profiles from its ca.json fields. An
+// inline template is parsed now, so that a broken one stops stride-ca at
+// start-up instead of failing orders; a template file is the authority's
+// to read (it knows $STRIDEPATH and caches the parsed template). It returns
+// nil when the provisioner has no profiles.
+func NewProfiles(provisioner string, f config.ACMEFields) (*Profiles, error) {
 	if len(f.Profiles) == 0 {
 		if f.DefaultProfile != "" {
 			return nil, fmt.Errorf("provisioner %q: defaultProfile %q names no profile", provisioner, f.DefaultProfile)
@@ -57,7 +61,7 @@ func NewProfiles(provisioner string, f config.ACMEFields, base string) (*Profile
 		return nil, fmt.Errorf("provisioner %q: defaultProfile %q names no profile", provisioner, ps.def)
 	}
 	for name, c := range f.Profiles {
-		p, err := newProfile(name, c, base)
+		p, err := newProfile(name, c)
 		if err != nil {
 			return nil, fmt.Errorf("provisioner %q: profile %q: %w", provisioner, name, err)
 		}
@@ -66,7 +70,7 @@ func NewProfiles(provisioner string, f config.ACMEFields, base string) (*Profile
 	return ps, nil
 }
 
-func newProfile(name string, c config.ACMEProfile, base string) (Profile, error) {
+func newProfile(name string, c config.ACMEProfile) (Profile, error) {
 	p := Profile{Name: name, Description: c.Description}
 	if strings.TrimSpace(name) == "" {
 		return p, errors.New("a profile needs a name")
@@ -76,18 +80,20 @@ func newProfile(name string, c config.ACMEProfile, base string) (Profile, error)
 			return p, errors.New("duration must be positive")
 		}
 	}
-	if c.Template != "" && c.TemplateFile != "" {
-		return p, errors.New("template and templateFile are exclusive")
-	}
-	text, err := template.Source(c.Template, c.TemplateFile, base)
 	switch {
-	case errors.Is(err, template.ErrNoSource):
-		return p, nil
-	case err != nil:
-		return p, err
-	}
-	if p.Template, err = template.Parse("profile "+name, text); err != nil {
-		return p, err
+	case c.Template != "" && c.TemplateFile != "":
+		return p, errors.New("template and templateFile are exclusive")
+	case c.TemplateFile != "":
+		p.X509 = &config.TemplateOptions{TemplateFile: c.TemplateFile}
+	case strings.TrimSpace(c.Template) != "":
+		text, err := template.Source(c.Template, "", "")
+		if err != nil {
+			return p, err
+		}
+		if _, err := template.Parse("profile "+name, text); err != nil {
+			return p, err
+		}
+		p.X509 = &config.TemplateOptions{Template: c.Template}
 	}
 	return p, nil
 }
@@ -138,4 +144,25 @@ func (ps *Profiles) Meta() map[string]string {
 		m[n] = p.Description
 	}
 	return m
+}
+
+// newProvisionerProfiles reads the profiles of an ACME provisioner and
+// holds their durations to its claims, so that a profile no order could
+// ever be finalized with stops stride-ca at start-up.
+func newProvisionerProfiles(name string, f config.ACMEFields, claims config.DurationRange) (*Profiles, error) {
+	ps, err := NewProfiles(name, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ps.Names() {
+		d := ps.byName[n].Duration
+		switch {
+		case d == 0:
+		case claims.Max > 0 && d > claims.Max:
+			return nil, fmt.Errorf("provisioner %q: profile %q: duration %v is more than the maximum %v", name, n, d, claims.Max)
+		case d < claims.Min:
+			return nil, fmt.Errorf("provisioner %q: profile %q: duration %v is less than the minimum %v", name, n, d, claims.Min)
+		}
+	}
+	return ps, nil
 }

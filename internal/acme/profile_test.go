@@ -2,8 +2,6 @@ package acme
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,10 +25,6 @@ func acmeFields(t *testing.T, s string) config.ACMEFields {
 }
 
 func TestNewProfiles(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "server.tpl"), []byte(serverOnly), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	inline, _ := json.Marshal(serverOnly)
 	cases := []struct {
 		name, fields string
@@ -41,7 +35,8 @@ func TestNewProfiles(t *testing.T) {
 			"inline":{"template":` + string(inline) + `}},"defaultProfile":"classic"}`, ""},
 		{"DefaultWithoutProfiles", `{"defaultProfile":"x"}`, `defaultProfile "x" names no profile`},
 		{"UnknownDefault", `{"profiles":{"a":{}},"defaultProfile":"b"}`, `defaultProfile "b" names no profile`},
-		{"MissingFile", `{"profiles":{"a":{"templateFile":"absent.tpl"}}}`, `profile "a": reading the template file`},
+		{"FileReadAtIssuance", `{"profiles":{"a":{"templateFile":"absent.tpl"}}}`, ""},
+		{"BadBase64", `{"profiles":{"a":{"template":"!!"}}}`, `profile "a": the template is neither JSON nor base64`},
 		{"BadTemplate", `{"profiles":{"a":{"template":"{{ .Nope "}}}`, `profile "a": parsing template`},
 		{"TwoTemplates", `{"profiles":{"a":{"template":"{}","templateFile":"server.tpl"}}}`, "exclusive"},
 		{"ZeroDuration", `{"profiles":{"a":{"duration":"0s"}}}`, "duration must be positive"},
@@ -49,7 +44,7 @@ func TestNewProfiles(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ps, err := NewProfiles("acme", acmeFields(t, c.fields), dir)
+			ps, err := NewProfiles("acme", acmeFields(t, c.fields))
 			if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
 				t.Fatalf("NewProfiles = %v; want error containing %q", err, c.wantErr)
 			}
@@ -61,14 +56,12 @@ func TestNewProfiles(t *testing.T) {
 }
 
 func TestProfilesResolve(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "server.tpl"), []byte(serverOnly), 0o600)
 	withDefault, err := NewProfiles("acme", acmeFields(t, `{"profiles":{"classic":{"description":"90 days"},
-		"short":{"description":"6 days","duration":"144h","templateFile":"server.tpl"}},"defaultProfile":"classic"}`), dir)
+		"short":{"description":"6 days","duration":"144h","templateFile":"server.tpl"}},"defaultProfile":"classic"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	noDefault, err := NewProfiles("acme", acmeFields(t, `{"profiles":{"short":{"duration":"144h"}}}`), dir)
+	noDefault, err := NewProfiles("acme", acmeFields(t, `{"profiles":{"short":{"duration":"144h"}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +90,7 @@ func TestProfilesResolve(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || p.Name != c.want || p.Duration != c.duration || (p.Template != nil) != c.template {
+			if err != nil || p.Name != c.want || p.Duration != c.duration || (p.X509 != nil) != c.template {
 				t.Fatalf("Resolve(%q) = %+v, %v", c.in, p, err)
 			}
 		})

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
@@ -26,7 +27,8 @@ func TestACMEFlow(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	client := newClient(t, ts)
-	if _, err := client.Register(ctx, &xacme.Account{Contact: []string{"mailto:ops@example.com"}}, xacme.AcceptTOS); err != nil {
+	acct, err := client.Register(ctx, &xacme.Account{Contact: []string{"mailto:ops@example.com"}}, xacme.AcceptTOS)
+	if err != nil {
 		t.Fatal(err)
 	}
 	names := []string{"flow.example", "www.flow.example"}
@@ -88,7 +90,12 @@ func TestACMEFlow(t *testing.T) {
 	if rev, err := ts.store.Revocation(ctx, leaf.SerialNumber.String()); err != nil || !rev.ACME || rev.ReasonCode != 1 {
 		t.Fatalf("revocation %+v: %v", rev, err)
 	}
-	// x/crypto/acme hides alreadyRevoked; TestRequestChecks sees it on the wire.
+	// x/crypto/acme hides alreadyRevoked: look at the wire.
+	raw := &rawClient{t: t, ts: ts, key: client.Key.(*ecdsa.PrivateKey), kid: acct.URI}
+	resp := raw.post("revoke-cert", map[string]any{"certificate": base64.RawURLEncoding.EncodeToString(chain[0])})
+	if p := problemOf(t, resp); resp.StatusCode != http.StatusBadRequest || p.Type != "urn:ietf:params:acme:error:alreadyRevoked" {
+		t.Fatalf("second revocation: %d %s", resp.StatusCode, p.Type)
+	}
 }
 
 func newClient(t *testing.T, ts *testServer) *xacme.Client {

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -45,12 +46,7 @@ type testEnv struct {
 // newTestEnv builds the env; edit may change the ACME provisioner's JSON.
 func newTestEnv(t *testing.T, edit func(prov map[string]any)) *testEnv {
 	t.Helper()
-	paths := config.SinglePaths(filepath.Join(t.TempDir(), "stride"))
-	pw := []byte("pw")
-	if _, err := pki.Create(paths, pki.Options{Name: "Unit", DNSNames: []string{"ca.internal"}, Address: ":9443",
-		Provisioner: "admin", Password: pw, ACME: true, DeploymentType: "standalone"}); err != nil {
-		t.Fatal(err)
-	}
+	paths, pw := sharedPKI(t)
 	cfg, err := config.Load(paths.CAConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -290,4 +286,41 @@ func (f *fakeValidator) firstCall() string {
 		return ""
 	}
 	return f.calls[0]
+}
+
+var (
+	pkiOnce  sync.Once
+	pkiPaths config.Paths
+	pkiErr   error
+)
+
+// sharedPKI creates the test PKI once per package (pki.Create encrypts keys
+// with a deliberately slow KDF); tests only read it and edit their own
+// in-memory copy of ca.json.
+func sharedPKI(t *testing.T) (config.Paths, []byte) {
+	t.Helper()
+	pw := []byte("pw")
+	pkiOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "stride-acme-pki")
+		if err != nil {
+			pkiErr = err
+			return
+		}
+		pkiPaths = config.SinglePaths(filepath.Join(dir, "stride"))
+		_, pkiErr = pki.Create(pkiPaths, pki.Options{Name: "Unit", DNSNames: []string{"ca.internal"}, Address: ":9443",
+			Provisioner: "admin", Password: pw, ACME: true, DeploymentType: "standalone"})
+	})
+	if pkiErr != nil {
+		t.Fatal(pkiErr)
+	}
+	return pkiPaths, pw
+}
+
+// TestMain removes the shared PKI after the package's tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if pkiPaths.Base != "" {
+		os.RemoveAll(filepath.Dir(pkiPaths.Base))
+	}
+	os.Exit(code)
 }

@@ -6,10 +6,13 @@
 // and Problems defined here (the only place that picks HTTP statuses is
 // wfe).
 //
-// Files: service.go (collaborators), types.go (wire JSON), problem.go,
-// status.go, nonce.go, ids.go, identifiers.go, account.go, order.go,
-// authz.go, challenge.go, worker.go, validator.go, finalize.go, revoke.go,
-// certificate.go, provisioner.go.
+// Files: service.go (collaborators), provisioner.go, types.go (wire JSON),
+// problem.go, status.go, ids.go, nonce.go, update.go (optimistic updates),
+// identifiers.go, account.go, order.go, authz.go, challenge.go,
+// finalize.go, certificate.go, revoke.go; validation: validator.go (the
+// interface and error mapping), worker.go (the queue loop), attempt.go
+// (claim, check, record). EAB, key change, ARI and profiles live in their
+// own files (eab*.go, keychange*.go, ari*.go, profile*.go).
 package acme
 
 import (

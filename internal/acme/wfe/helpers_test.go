@@ -8,8 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,12 +42,7 @@ func newTestServer(t *testing.T) *testServer { return newTestServerWith(t, nil) 
 // object changed by edit first.
 func newTestServerWith(t *testing.T, edit func(prov map[string]any)) *testServer {
 	t.Helper()
-	paths := config.SinglePaths(filepath.Join(t.TempDir(), "stride"))
-	pw := []byte("pw")
-	if _, err := pki.Create(paths, pki.Options{Name: "WFE", DNSNames: []string{"ca.internal"}, Address: ":9443",
-		Provisioner: "admin", Password: pw, ACME: true, DeploymentType: "standalone"}); err != nil {
-		t.Fatal(err)
-	}
+	paths, pw := sharedPKI(t)
 	cfg, err := config.Load(paths.CAConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -135,4 +132,41 @@ func problemOf(t *testing.T, resp *http.Response) acme.Problem {
 		t.Fatal(err)
 	}
 	return p
+}
+
+var (
+	pkiOnce  sync.Once
+	pkiPaths config.Paths
+	pkiErr   error
+)
+
+// sharedPKI creates the test PKI once per package (pki.Create encrypts keys
+// with a deliberately slow KDF); tests only read it and edit their own
+// in-memory copy of ca.json.
+func sharedPKI(t *testing.T) (config.Paths, []byte) {
+	t.Helper()
+	pw := []byte("pw")
+	pkiOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "stride-acme-pki")
+		if err != nil {
+			pkiErr = err
+			return
+		}
+		pkiPaths = config.SinglePaths(filepath.Join(dir, "stride"))
+		_, pkiErr = pki.Create(pkiPaths, pki.Options{Name: "WFE", DNSNames: []string{"ca.internal"}, Address: ":9443",
+			Provisioner: "admin", Password: pw, ACME: true, DeploymentType: "standalone"})
+	})
+	if pkiErr != nil {
+		t.Fatal(pkiErr)
+	}
+	return pkiPaths, pw
+}
+
+// TestMain removes the shared PKI after the package's tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if pkiPaths.Base != "" {
+		os.RemoveAll(filepath.Dir(pkiPaths.Base))
+	}
+	os.Exit(code)
 }

@@ -61,5 +61,9 @@ func requestURL(r *http.Request) string {
 	if r.TLS == nil {
 		scheme = "http"
 	}
-	return scheme + "://" + r.Host + r.URL.EscapedPath()
+	u := scheme + "://" + r.Host + r.URL.EscapedPath()
+	if r.URL.RawQuery != "" {
+		u += "?" + r.URL.RawQuery // the orders list's next page is a URL with a cursor
+	}
+	return u
 }

@@ -5,10 +5,14 @@
 // Replay-Nonce, Retry-After). It is the only ACME package that sees HTTP;
 // the state machine is acme.Service.
 //
-// Files: wfe.go (New, routes), links.go (absolute URLs), jws.go and
-// jwskey.go (request authentication), problem.go (problem → status),
-// render.go, and one file per resource: directory.go, nonce.go, account.go,
-// order.go, authz.go, certificate.go, revoke.go.
+// Files: wfe.go (New, routes), links.go (absolute URLs), envelope.go (the
+// JWS envelope, parsed before anything is trusted), verify.go (nonce, key,
+// signature), nonce.go (Replay-Nonce and Link rel="index" on every
+// response), problem.go (problem → status), render.go, and one file per
+// resource group: directory.go (directory, new-nonce, key-change),
+// account.go (new-account, account, orders), order.go (new-order, order,
+// finalize), authz.go (authorizations, challenges), certificate.go
+// (download, revoke-cert).
 package wfe
 
 import (

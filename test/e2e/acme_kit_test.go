@@ -27,6 +27,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stride-pki/stride/internal/validation/dnstest"
 )
 
 const acmeProvisioner = "acme"
@@ -44,7 +46,7 @@ type acmeOptions struct {
 // acmeCA is a started CA with an ACME provisioner and its DNS.
 type acmeCA struct {
 	*runningCA
-	DNS      dnsServer
+	DNS      *dnstest.Server
 	Hook     *txtHook
 	Dir      string // the ACME directory URL
 	HTTPPort int    // where the CA validates http-01

@@ -84,7 +84,7 @@ func serve(f flags, args []string) error {
 	if f.resolver != "" {
 		useResolver(f.resolver)
 	}
-	opts := server.RunOptions{PIDFile: f.pidfile, Version: version, Log: os.Stderr}
+	opts := server.RunOptions{PIDFile: f.pidfile, Version: version, Log: os.Stderr, Resolver: f.resolver}
 	if f.dev {
 		if err := devOptions(f, &opts); err != nil {
 			return err

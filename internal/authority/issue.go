@@ -21,6 +21,14 @@ import (
 // when one authorized the request) commits before the certificate is
 // returned, so a certificate a client holds is always in the store.
 func (a *Authority) issue(ctx context.Context, cert *x509.Certificate, prov provisioner.Provisioner, tok *provisioner.Token, renewedFrom string) (*Issued, error) {
+	return a.issueCommitting(ctx, cert, prov, func(ctx context.Context, signed *x509.Certificate) error {
+		return a.record(ctx, signed, prov, tok, renewedFrom)
+	})
+}
+
+// issueCommitting is issue with the write-ahead step given by the caller:
+// commit must make the signed certificate durable before it is returned.
+func (a *Authority) issueCommitting(ctx context.Context, cert *x509.Certificate, prov provisioner.Provisioner, commit func(context.Context, *x509.Certificate) error) (*Issued, error) {
 	serial, err := newSerial(a.now())
 	if err != nil {
 		return nil, err
@@ -41,7 +49,7 @@ func (a *Authority) issue(ctx context.Context, cert *x509.Certificate, prov prov
 	if err != nil {
 		return nil, caerr.Wrap(caerr.Internal, err, "parsing the signed certificate")
 	}
-	if err := a.record(ctx, signed, prov, tok, renewedFrom); err != nil {
+	if err := commit(ctx, signed); err != nil {
 		return nil, err
 	}
 	return &Issued{Certificate: signed, Intermediates: a.intermediates}, nil
@@ -114,13 +122,7 @@ func policyAllows(p *policy.X509Policy, cert *x509.Certificate) error {
 
 // record stores the certificate and consumes the token in one transaction.
 func (a *Authority) record(ctx context.Context, c *x509.Certificate, prov provisioner.Provisioner, tok *provisioner.Token, renewedFrom string) error {
-	rec := storage.Certificate{
-		Serial: c.SerialNumber.String(), DER: c.Raw, Subject: c.Subject.CommonName, SANs: sanStrings(c),
-		NotBefore: c.NotBefore, NotAfter: c.NotAfter, IssuedAt: a.now().UTC(), RenewedFrom: renewedFrom,
-	}
-	if prov != nil {
-		rec.Provisioner = storage.ProvisionerRef{ID: prov.ID(), Name: prov.Name(), Type: prov.Type()}
-	}
+	rec := a.certificateRecord(c, prov, renewedFrom)
 	var used *storage.UsedToken
 	if tok != nil && tok.ID != "" {
 		used = &storage.UsedToken{ID: tok.ID, ExpiresAt: tok.ExpiresAt}
@@ -136,6 +138,18 @@ func (a *Authority) record(ctx context.Context, c *x509.Certificate, prov provis
 	default:
 		return caerr.Wrap(caerr.Unavailable, err, "the certificate could not be recorded; it was not issued")
 	}
+}
+
+// certificateRecord is what the store keeps of the signed certificate c.
+func (a *Authority) certificateRecord(c *x509.Certificate, prov provisioner.Provisioner, renewedFrom string) storage.Certificate {
+	rec := storage.Certificate{
+		Serial: c.SerialNumber.String(), DER: c.Raw, Subject: c.Subject.CommonName, SANs: sanStrings(c),
+		NotBefore: c.NotBefore, NotAfter: c.NotAfter, IssuedAt: a.now().UTC(), RenewedFrom: renewedFrom,
+	}
+	if prov != nil {
+		rec.Provisioner = storage.ProvisionerRef{ID: prov.ID(), Name: prov.Name(), Type: prov.Type()}
+	}
+	return rec
 }
 
 func sanStrings(c *x509.Certificate) []string {

@@ -27,7 +27,10 @@ type CAConfig struct {
 	CommonName       string      `json:"commonName,omitempty"`
 	CRL              *CRL        `json:"crl,omitempty"`
 	MetricsAddress   string      `json:"metricsAddress,omitempty"`
-	Extra            Extra       `json:"-"`
+	// ACMETestPorts (Stride only, test-only) sends ACME validations to other
+	// ports than the RFC's 80 and 443, so tests need no privileged ports.
+	ACMETestPorts *ACMETestPorts `json:"acmeTestPorts,omitempty"`
+	Extra         Extra          `json:"-"`
 
 	// Path is the file the config was read from: errors name it, and
 	// relative paths inside are resolved by callers against $STRIDEPATH.
@@ -37,6 +40,15 @@ type CAConfig struct {
 func (c CAConfig) MarshalJSON() ([]byte, error) {
 	type plain CAConfig
 	return marshalWithExtra(plain(c), c.Extra)
+}
+
+// ACMETestPorts are the ports ACME validation connects to instead of the
+// standard ones: http01 for http-01 (80), tlsalpn01 for tls-alpn-01 (443).
+// Zero keeps the standard port. Test-only: a real client cannot be asked
+// to answer elsewhere.
+type ACMETestPorts struct {
+	HTTP01    int `json:"http01,omitempty"`
+	TLSALPN01 int `json:"tlsalpn01,omitempty"`
 }
 
 // Roots is the "root" member: one path as a string or several as an array.

@@ -48,6 +48,16 @@ func (c *CAConfig) Validate() error {
 		nonNegative(errs, "crl.cacheDuration", c.CRL.CacheDuration)
 		nonNegative(errs, "crl.renewPeriod", c.CRL.RenewPeriod)
 	}
+	if p := c.ACMETestPorts; p != nil {
+		for _, f := range []struct {
+			name string
+			port int
+		}{{"acmeTestPorts.http01", p.HTTP01}, {"acmeTestPorts.tlsalpn01", p.TLSALPN01}} {
+			if f.port < 0 || f.port > 65535 {
+				errs.add(f.name, "must be a port number (1-65535), or 0 for the standard port")
+			}
+		}
+	}
 	c.Authority.validate(errs)
 	return errs.err()
 }

@@ -29,6 +29,8 @@ type CA struct {
 	Config    *config.CAConfig
 	Authority *authority.Authority
 	Started   time.Time
+	// ACMENonceKey keys ACME's stateless nonces (see nonceKey).
+	ACMENonceKey []byte
 }
 
 // Build makes a CA from cfg over store: it loads the roots, the
@@ -85,7 +87,7 @@ func Build(cfg *config.CAConfig, base string, secrets Secrets, store storage.Sto
 	if err != nil {
 		return nil, err
 	}
-	return &CA{Config: cfg, Authority: a, Started: started}, nil
+	return &CA{Config: cfg, Authority: a, Started: started, ACMENonceKey: nonceKey(signer)}, nil
 }
 
 func loadKey(path string, password []byte, configPassword string) (crypto.Signer, error) {

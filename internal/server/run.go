@@ -32,6 +32,9 @@ type RunOptions struct {
 	PIDFile        string
 	Version        string
 	Log            io.Writer
+	// Resolver is --resolver: the DNS server ("host:port") ACME validation
+	// asks; "" is the system's.
+	Resolver string
 	// Ready, when set, is called once the listeners are open.
 	Ready func(url string)
 }
@@ -63,10 +66,11 @@ func Run(ctx context.Context, opts RunOptions) error {
 	var current atomic.Pointer[CA]
 	current.Store(first)
 	metrics := api.NewMetrics(time.Now())
-	apiOpts := func(c *config.CAConfig) api.Options {
-		o := api.Options{Logger: log, Version: opts.Version, Metrics: metrics}
-		if c.Logger != nil {
-			o.TraceHeader = c.Logger.TraceHeader
+	acmeRT := startACME(ctx, cfg, store, opts.Resolver, &current, log)
+	apiOpts := func(ca *CA) api.Options {
+		o := api.Options{Logger: log, Version: opts.Version, Metrics: metrics, Mounts: acmeRT.mounts(ca)}
+		if ca.Config.Logger != nil {
+			o.TraceHeader = ca.Config.Logger.TraceHeader
 		}
 		return o
 	}
@@ -87,10 +91,10 @@ func Run(ctx context.Context, opts RunOptions) error {
 			return nil, nil, err
 		}
 		current.Store(next)
-		return api.New(next.Authority, apiOpts(next.Config)), nil, nil
+		return api.New(next.Authority, apiOpts(next)), nil, nil
 	}
 	srv, err := New(Options{
-		Address: cfg.Address, TLSConfig: tlsCfg, Handler: api.New(first.Authority, apiOpts(cfg)),
+		Address: cfg.Address, TLSConfig: tlsCfg, Handler: api.New(first.Authority, apiOpts(first)),
 		MetricsAddress: cfg.MetricsAddress, MetricsHandler: metrics.Handler(),
 		Rebuild: rebuild, Logger: log, Metrics: metrics, NotifySocket: NotifySocketFromEnv(),
 	})

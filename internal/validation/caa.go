@@ -46,7 +46,24 @@ func isAlnum(c byte) bool {
 // its TLD is relevant; no CAA record anywhere allows everyone. For a
 // wildcard, issuewild records take precedence over issue records (§4.3).
 // A lookup failure is an error, never "no records".
+//
+// Records with the RFC 8657 accounturi or validationmethods parameters never
+// authorize through CAA, which knows neither; use CAAForAccount.
 func (v *Validator) CAA(ctx context.Context, domain string, wildcard bool, issuerDomains []string) error {
+	return v.CAAForAccount(ctx, domain, wildcard, issuerDomains, CAAAccount{})
+}
+
+// CAAAccount names the ACME account and validation method (RFC 8657) the
+// CAA check is for; empty fields match no accounturi/validationmethods
+// parameter.
+type CAAAccount struct {
+	URI    string // the account URL, compared exactly with accounturi
+	Method string // the challenge type that validated the name, e.g. "http-01"
+}
+
+// CAAForAccount is CAA that also honours the RFC 8657 parameters of
+// issue/issuewild records for acct.
+func (v *Validator) CAAForAccount(ctx context.Context, domain string, wildcard bool, issuerDomains []string, acct CAAAccount) error {
 	domain = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(domain, "*."), "."))
 	if domain == "" {
 		return newError("malformed", false, "invalid CAA domain %q", domain)
@@ -73,13 +90,13 @@ func (v *Validator) CAA(ctx context.Context, domain string, wildcard bool, issue
 			}
 			records = append(records, r)
 		}
-		return evaluateCAA(name, records, wildcard, issuerDomains)
+		return evaluateCAA(name, records, wildcard, issuerDomains, acct)
 	}
 	return nil
 }
 
 // evaluateCAA applies RFC 8659 §4 to the relevant RRset found at name.
-func evaluateCAA(name string, records []CAARecord, wildcard bool, issuerDomains []string) error {
+func evaluateCAA(name string, records []CAARecord, wildcard bool, issuerDomains []string, acct CAAAccount) error {
 	var issue, issuewild []CAARecord
 	for _, r := range records {
 		switch strings.ToLower(r.Tag) {
@@ -106,7 +123,7 @@ func evaluateCAA(name string, records []CAARecord, wildcard bool, issuerDomains 
 		return nil
 	}
 	for _, r := range relevant {
-		if caaAuthorizes(r.Value, issuerDomains) {
+		if caaAuthorizes(r.Value, issuerDomains, acct) {
 			return nil
 		}
 	}
@@ -115,21 +132,28 @@ func evaluateCAA(name string, records []CAARecord, wildcard bool, issuerDomains 
 }
 
 // caaAuthorizes parses an issue/issuewild value (RFC 8659 §4.2:
-// issuer-domain-name [";" parameters]) and reports whether it names one of
-// issuerDomains. A record that restricts the account or the validation
-// method (RFC 8657) does not authorize: the caller cannot tell us either,
-// and issuing against such a restriction would defeat its purpose. A
-// malformed value authorizes no one.
-func caaAuthorizes(value string, issuerDomains []string) bool {
+// issuer-domain-name [";" tag=value ...]) and reports whether it names one
+// of issuerDomains for acct. A malformed value authorizes no one, and so
+// does a restriction (RFC 8657) acct does not meet.
+func caaAuthorizes(value string, issuerDomains []string, acct CAAAccount) bool {
 	domain, params, _ := strings.Cut(value, ";")
 	domain = strings.TrimSpace(domain)
 	if domain == "" || !validIssuerDomain(domain) {
 		return false
 	}
+	seen := map[string]bool{}
 	for _, p := range strings.Split(params, ";") {
-		key, _, _ := strings.Cut(strings.TrimSpace(p), "=")
-		switch strings.ToLower(strings.TrimSpace(key)) {
-		case "accounturi", "validationmethods":
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		key, val, ok := strings.Cut(p, "=")
+		key = strings.ToLower(strings.TrimSpace(key))
+		if !ok || key == "" || seen[key] {
+			return false // malformed, or ambiguous (RFC 8657 §3: at most one of each)
+		}
+		seen[key] = true
+		if !paramAllows(key, strings.TrimSpace(val), acct) {
 			return false
 		}
 	}
@@ -139,6 +163,23 @@ func caaAuthorizes(value string, issuerDomains []string) bool {
 		}
 	}
 	return false
+}
+
+// paramAllows checks one RFC 8657 parameter; unknown ones do not restrict
+// (RFC 8659 §4.2).
+func paramAllows(key, val string, acct CAAAccount) bool {
+	switch key {
+	case "accounturi":
+		return acct.URI != "" && val == acct.URI
+	case "validationmethods":
+		for _, m := range strings.Split(val, ",") {
+			if acct.Method != "" && strings.TrimSpace(m) == acct.Method {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // validIssuerDomain accepts LDH labels separated by dots (RFC 8659 §4.2).

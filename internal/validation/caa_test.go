@@ -13,12 +13,15 @@ func issuewild(v string) dnstest.CAA { return dnstest.CAA{Tag: "issuewild", Valu
 
 const caaIssuer = "ca.stride.test"
 
+var testAcct = CAAAccount{URI: "https://ca/acct/1", Method: "dns-01"}
+
 // caaTest is one CAA case: records per owner name, and the verdict for
 // www.example.test (or domain).
 type caaTest struct {
 	name       string
 	domain     string
 	wildcard   bool
+	acct       CAAAccount // RFC 8657 context; empty = plain CAA()
 	issuers    []string
 	records    map[string][]dnstest.CAA
 	servfail   string
@@ -52,6 +55,22 @@ var caaTests = []caaTest{
 		"www.example.test": {issue(caaIssuer + "; accounturi=https://ca/acct/1")}}, wantType: "caa"},
 	{name: "validationmethods restricts", records: map[string][]dnstest.CAA{
 		"www.example.test": {issue(caaIssuer + ";validationmethods=dns-01")}}, wantType: "caa"},
+	{name: "accounturi matches", acct: testAcct, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer + "; accounturi=https://ca/acct/1")}}},
+	{name: "accounturi of another account", acct: testAcct, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer + "; accounturi=https://ca/acct/2")}}, wantType: "caa"},
+	{name: "accounturi twice is ambiguous", acct: testAcct, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer + "; accounturi=https://ca/acct/1; accounturi=https://ca/acct/1")}}, wantType: "caa"},
+	{name: "validationmethods includes ours", acct: testAcct, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer + "; validationmethods=http-01,dns-01")}}},
+	{name: "validationmethods excludes ours", acct: testAcct, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer + "; validationmethods=http-01")}}, wantType: "caa"},
+	{name: "both parameters met", acct: testAcct, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer + "; accounturi=https://ca/acct/1 ; validationmethods=dns-01")}}},
+	{name: "malformed parameter authorizes no one", acct: testAcct, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer + "; novalue")}}, wantType: "caa"},
+	{name: "unknown parameter does not restrict", acct: testAcct, records: map[string][]dnstest.CAA{
+		"www.example.test": {issue(caaIssuer + "; policy=ev")}}},
 	{name: "tree climbing to the parent", records: map[string][]dnstest.CAA{"example.test": {issue("other.test")}},
 		wantType: "caa", wantDetail: "at example.test"},
 	{name: "tree climbing to the TLD", records: map[string][]dnstest.CAA{"test": {issue(caaIssuer)}}},
@@ -111,7 +130,12 @@ func TestCAA(t *testing.T) {
 				domain = "www.example.test"
 			}
 			v := New(Config{Resolver: s.Addr(), Timeout: 5 * time.Second})
-			err := v.CAA(context.Background(), domain, tc.wildcard, issuers)
+			var err error
+			if tc.acct == (CAAAccount{}) {
+				err = v.CAA(context.Background(), domain, tc.wildcard, issuers)
+			} else {
+				err = v.CAAForAccount(context.Background(), domain, tc.wildcard, issuers, tc.acct)
+			}
 			wantErr(t, err, tc.wantType, tc.wantRetry, tc.wantDetail)
 		})
 	}

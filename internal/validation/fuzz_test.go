@@ -32,7 +32,7 @@ func FuzzParseCAA(f *testing.F) {
 			t.Fatalf("round trip: %x != %x", back, rdata)
 		}
 		for _, wild := range []bool{false, true} {
-			err := evaluateCAA("example.test", []CAARecord{r}, wild, []string{"ca.test"})
+			err := evaluateCAA("example.test", []CAARecord{r}, wild, []string{"ca.test"}, CAAAccount{URI: "https://ca.test/acct/1", Method: "dns-01"})
 			if err != nil && !strings.HasPrefix(err.Error(), "caa: ") {
 				t.Fatalf("unexpected error type: %v", err)
 			}

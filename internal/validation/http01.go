@@ -35,6 +35,11 @@ func (v *Validator) HTTP01(ctx context.Context, identType, value, token, keyAuth
 	if verr != nil {
 		return verr
 	}
+	// The token is server-chosen base64url; anything else would change the
+	// request path.
+	if token == "" || strings.Trim(token, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "" {
+		return newError("malformed", false, "invalid http-01 token %q", token)
+	}
 	host := value
 	if ip.IsValid() {
 		host = ip.String() // canonical form; JoinHostPort adds brackets for IPv6

@@ -76,6 +76,11 @@ func startALPNServer(t *testing.T, cert tls.Certificate, alpn bool, maxVersion u
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveALPN(t, l, cert, alpn, maxVersion)
+}
+
+func serveALPN(t *testing.T, l net.Listener, cert tls.Certificate, alpn bool, maxVersion uint16) *alpnServer {
+	t.Helper()
 	s := &alpnServer{port: portOfAddr(t, l.Addr().String())}
 	cfg := &tls.Config{
 		MinVersion: tls.VersionTLS10,
@@ -230,6 +235,21 @@ func TestTLSALPN01Timeout(t *testing.T) {
 	v := New(Config{TLSPort: portOfAddr(t, l.Addr().String()), Timeout: 300 * time.Millisecond})
 	err = v.TLSALPN01(context.Background(), "ip", "127.0.0.1", testKeyAuth)
 	wantErr(t, err, "connection", true, "timeout")
+}
+
+func TestTLSALPN01IPv6(t *testing.T) {
+	l, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skip("no IPv6 loopback:", err)
+	}
+	srv := serveALPN(t, l, makeALPNCert(t, alpnCert{ips: []string{"::1"}}), true, 0)
+	v := New(Config{TLSPort: srv.port, Timeout: 5 * time.Second})
+	if err := v.TLSALPN01(context.Background(), "ip", "::1", testKeyAuth); err != nil {
+		t.Fatal(err)
+	}
+	if want := "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa"; srv.gotSNI() != want {
+		t.Fatalf("SNI = %q, want %q", srv.gotSNI(), want)
+	}
 }
 
 func TestReverseName(t *testing.T) {

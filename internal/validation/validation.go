@@ -9,16 +9,25 @@
 //
 // Every DNS lookup (A/AAAA for http-01 and tls-alpn-01, TXT for dns-01, CAA)
 // goes to Config.Resolver when it is set, so a CA can be pointed at the DNS
-// server that holds its private zones (and tests at dnstest.Server).
+// server that holds its private zones (and tests at dnstest.Server). Names
+// in /etc/hosts still resolve from there for A/AAAA, as Go's resolver reads
+// that file first; TXT and CAA always come from the DNS server.
+//
+// Validation never connects to unspecified, multicast or link-local
+// addresses (cloud metadata services live there); loopback and private
+// addresses are allowed because a private CA validates private hosts.
 //
 // Error types chosen, by challenge:
-//   - all: DNS lookup failures (SERVFAIL, timeout, refused) → "dns",
-//     retryable; a name without A/AAAA records → "dns", not retryable;
-//     connection refused/reset/timeout → "connection", retryable.
+//   - all: an invalid identifier or token → "malformed"; DNS lookup
+//     failures (SERVFAIL, timeout, refused) → "dns", retryable; a name
+//     without A/AAAA records → "dns", not retryable; connection
+//     refused/reset/timeout → "connection", retryable; a forbidden address
+//     → "connection", not retryable.
 //   - http-01: a body other than the key authorization, or a non-200
 //     status → "incorrectResponse" (5xx is retryable, other statuses are
-//     not); redirects that break the rules (scheme, port, more than 10,
-//     IPv6 zone) → "connection", not retryable.
+//     not); redirects that break the rules (scheme other than http/https,
+//     port other than HTTPPort/TLSPort, i.e. 80/443 by default, more than
+//     10, IPv6 zone) → "connection", not retryable.
 //   - tls-alpn-01: handshake failure or no acme-tls/1 → "tls", not
 //     retryable; a certificate that does not prove the key authorization →
 //     "incorrectResponse", not retryable.
@@ -26,8 +35,11 @@
 //     retryable (records may still be propagating, as boulder and pebble
 //     users know it as "No TXT record found"); records present but none
 //     matching → "incorrectResponse", not retryable.
-//   - CAA: issuance forbidden → "caa", not retryable; CAA lookup failure →
-//     "dns", retryable (RFC 8659 §3: a failure is not "no records").
+//   - CAA: issuance forbidden, a malformed record or a critical unknown tag
+//     → "caa", not retryable; CAA lookup failure → "dns", retryable
+//     (RFC 8659 §3: a failure is not "no records"). Records carrying the
+//     RFC 8657 accounturi or validationmethods parameters never authorize,
+//     because the API does not pass the account or method to check.
 package validation
 
 import (
@@ -127,8 +139,17 @@ func (v *Validator) lookupHost(ctx context.Context, name string) ([]netip.Addr, 
 }
 
 // dial connects to host:port, where host is an IP literal or a name resolved
-// through the configured resolver; each address is tried in turn.
+// through the configured resolver; each address is tried in turn, each with
+// a share of the remaining time so that an unreachable IPv6 address cannot
+// use up the whole attempt before IPv4 is tried.
 func (v *Validator) dial(ctx context.Context, host string, port int) (net.Conn, error) {
+	// net/http dials with a context that carries no deadline of the request,
+	// so the attempt's budget is restored here.
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, v.cfg.Timeout)
+		defer cancel()
+	}
 	var addrs []netip.Addr
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if ip.Zone() != "" {
@@ -142,8 +163,14 @@ func (v *Validator) dial(ctx context.Context, host string, port int) (net.Conn, 
 		}
 	}
 	var last error
-	for _, a := range addrs {
-		conn, err := v.dialer.DialContext(ctx, "tcp", netip.AddrPortFrom(a, uint16(port)).String())
+	for i, a := range addrs {
+		if err := checkAddr(a); err != nil {
+			last = err
+			continue
+		}
+		dctx, cancel := shareOf(ctx, len(addrs)-i)
+		conn, err := v.dialer.DialContext(dctx, "tcp", netip.AddrPortFrom(a, uint16(port)).String())
+		cancel()
 		if err == nil {
 			return conn, nil
 		}
@@ -153,6 +180,28 @@ func (v *Validator) dial(ctx context.Context, host string, port int) (net.Conn, 
 		}
 	}
 	return nil, connError(host, port, last)
+}
+
+// shareOf bounds one of n remaining dial attempts to 1/n of the time left.
+func shareOf(ctx context.Context, n int) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok || n <= 1 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, time.Until(dl)/time.Duration(n))
+}
+
+// checkAddr refuses addresses no validation should reach: unspecified,
+// multicast and link-local ones, the latter because they hold cloud
+// metadata services (169.254.169.254) that a responder could redirect the
+// CA to (RFC 8555 §10.4). Loopback and private ranges stay allowed: a
+// private CA validates hosts on private networks.
+func checkAddr(a netip.Addr) error {
+	switch {
+	case a.IsUnspecified(), a.IsMulticast(), a.IsLinkLocalUnicast(), a.IsLinkLocalMulticast():
+		return newError("connection", false, "validation to the address %s is not allowed", a)
+	}
+	return nil
 }
 
 // connError classifies a dial or I/O failure; all are transient.
@@ -215,7 +264,9 @@ func quoted(b []byte) string {
 func checkIdent(identType, value string) (netip.Addr, *Error) {
 	switch identType {
 	case "dns":
-		if value == "" || strings.HasPrefix(value, "*.") {
+		// The name becomes part of a URL and an SNI: anything but an ASCII
+		// (punycoded) host name is refused rather than escaped.
+		if value == "" || len(value) > 253 || strings.Trim(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != "" {
 			return netip.Addr{}, newError("malformed", false, "invalid dns identifier %q", value)
 		}
 		return netip.Addr{}, nil

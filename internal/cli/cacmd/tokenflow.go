@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"strings"
 	"time"
 
@@ -131,7 +130,7 @@ func (f *provFlags) offlineSource(cmd *cobra.Command, conn *connFlags) (*tokenSo
 	}
 	src := &tokenSource{caURL: conn.caURL, rootSHA: client.Fingerprint(root)}
 	if src.caURL == "" {
-		if src.caURL, err = caURLOf(cfg); err != nil {
+		if src.caURL, err = cmdutil.CAURLOf(cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -145,21 +144,6 @@ func (f *provFlags) offlineSource(cmd *cobra.Command, conn *connFlags) (*tokenSo
 		}
 	}
 	return src, nil
-}
-
-// caURLOf builds https://<first dnsName>[:port] from ca.json.
-func caURLOf(cfg *config.CAConfig) (string, error) {
-	if len(cfg.DNSNames) == 0 {
-		return "", cmdutil.Usagef("ca.json has no dnsNames: pass --ca-url")
-	}
-	host := cfg.DNSNames[0]
-	if _, port, err := net.SplitHostPort(cfg.Address); err == nil && port != "443" {
-		return "https://" + net.JoinHostPort(host, port), nil
-	}
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	return "https://" + host, nil
 }
 
 // choose picks the JWK provisioner: by --provisioner/--kid, the only one

@@ -66,6 +66,10 @@ func TestRequestChecks(t *testing.T) {
 			j := c.sign(c.header(newOrder), order)
 			return newOrder, []byte(strings.Replace(string(mustJSON(j)), `"payload"`, `"Payload":"",  "payload"`, 1)), "application/jose+json"
 		}, 400, "malformed"},
+		{"duplicate url in the header", func() (string, any, string) {
+			hdr := `{"alg":"ES256","nonce":"` + c.nonce() + `","url":"` + newOrder + `","URL":"` + c.url("new-account") + `","kid":"` + c.kid + `"}`
+			return newOrder, c.signRawHeader([]byte(hdr), order), "application/jose+json"
+		}, 400, "malformed"},
 		{"missing nonce", signedWith(c, newOrder, order, func(h map[string]any) { delete(h, "nonce") }), 400, "badNonce"},
 		{"bad nonce", signedWith(c, newOrder, order, func(h map[string]any) { h["nonce"] = "AAAA" }), 400, "badNonce"},
 		{"reused nonce", func() (string, any, string) {

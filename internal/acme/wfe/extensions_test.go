@@ -161,7 +161,8 @@ func TestRenewalInfoAndProfilesOverHTTP(t *testing.T) {
 	if order, err = c.WaitOrder(ctx, order.URI); err != nil {
 		t.Fatal(err)
 	}
-	chain, _, err := c.CreateOrderCert(ctx, order.FinalizeURL, newCSR(t, "ari.example"), true)
+	csr, _ := newCSR(t, "ari.example")
+	chain, _, err := c.CreateOrderCert(ctx, order.FinalizeURL, csr, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 
 const testURL = "https://ca.example/acme/acme/new-account"
 
-func newTestJWK(t *testing.T) *jose.JSONWebKey {
+func newTestJWK(t testing.TB) *jose.JSONWebKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

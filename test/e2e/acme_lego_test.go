@@ -13,17 +13,23 @@ import (
 // noARI: step-ca serves no renewalInfo (RFC 9773).
 const noARI = "step-ca has no ARI (renewalInfo)"
 
-// lego is lego v4.35.2 (built by scripts/tools.sh) with its state in dir.
+// lego is lego v4.35.2 (built by scripts/tools.sh) with its state in dir,
+// for the account of email (lego@example.test when empty).
 type lego struct {
-	a   *acmeCA
-	e   *env
-	dir string
+	a     *acmeCA
+	e     *env
+	dir   string
+	email string
 }
 
-// run runs `lego GLOBAL… ARGS…` for the account lego@example.test.
+// run runs `lego GLOBAL… ARGS…`.
 func (l lego) run(t *testing.T, extraEnv []string, args ...string) result {
 	t.Helper()
-	args = append([]string{"--server", l.a.Dir, "--accept-tos", "--email", "lego@example.test", "--path", l.dir}, args...)
+	email := l.email
+	if email == "" {
+		email = "lego@example.test"
+	}
+	args = append([]string{"--server", l.a.Dir, "--accept-tos", "--email", email, "--path", l.dir}, args...)
 	// lego trusts the roots in LEGO_CA_CERTIFICATES (and the system's).
 	return l.a.run(t, l.e, append([]string{"LEGO_CA_CERTIFICATES=" + l.a.Root}, extraEnv...),
 		filepath.Join(toolsDir, "lego"), args...)
@@ -61,7 +67,7 @@ func TestACMELego(t *testing.T) {
 	t.Parallel()
 	forEachACME(t, acmeOptions{setup: acmePolicy}, func(t *testing.T, a *acmeCA) {
 		e := newEnv(t)
-		l := lego{a, e, e.path("lego")}
+		l := lego{a: a, e: e, dir: e.path("lego")}
 
 		mustRun(t, "http-01", l.http01(t, a.HTTPPort, "-d", "a.example.test", "run"))
 		first := a.issuedLeaf(t, e, l.crt("a.example.test"), "a.example.test")
@@ -88,6 +94,7 @@ func TestACMELego(t *testing.T) {
 		if heldTo(a.runningCA, noARI) {
 			// lego logs what the renewalInfo endpoint said, or why it could not use it.
 			wantOutput(t, "renew with ARI", r, "acme: renewalInfo endpoint indicates")
+			t.Logf("renew: %s", regexp.MustCompile(`.*renewalInfo.*`).FindString(r.stderr))
 			if strings.Contains(r.stderr, "calling renewal info endpoint") || strings.Contains(r.stderr, "renewalInfo endpoint") && strings.Contains(r.stderr, "[WARN]") {
 				t.Errorf("renew: lego could not use renewalInfo: %s", r)
 			}

@@ -26,7 +26,7 @@ func TestACMEProfiles(t *testing.T) {
 	}}
 	forEachACME(t, opts, func(t *testing.T, a *acmeCA) {
 		e := newEnv(t)
-		l := lego{a, e, e.path("lego")}
+		l := lego{a: a, e: e, dir: e.path("lego")}
 
 		mustRun(t, "--profile shortlived", l.http01(t, a.HTTPPort, "-d", "short.example.test", "run", "--profile", "shortlived"))
 		a.issuedLeaf(t, e, l.crt("short.example.test"), "short.example.test")

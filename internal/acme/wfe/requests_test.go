@@ -56,6 +56,7 @@ func TestRequestChecks(t *testing.T) {
 		{"alg does not match the key", signedWith(c, newOrder, order, func(h map[string]any) { h["alg"] = "ES384" }), 400, "badSignatureAlgorithm"},
 		{"url mismatch", signedWith(c, newOrder, order, func(h map[string]any) { h["url"] = c.url("new-account") }), 401, "unauthorized"},
 		{"jwk and kid", signedWith(c, newOrder, order, func(h map[string]any) { h["jwk"] = gojose.JSONWebKey{Key: c.key.Public()} }), 400, "malformed"},
+		{"empty kid", signedWith(c, newOrder, order, func(h map[string]any) { h["kid"] = "" }), 400, "malformed"},
 		{"neither jwk nor kid", signedWith(c, newOrder, order, func(h map[string]any) { delete(h, "kid") }), 400, "malformed"},
 		{"jwk where kid is required", signedWith(c, newOrder, order, func(h map[string]any) {
 			delete(h, "kid")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, once and idempotently, the real peers the tests drive: openssl, the step CLI,
-# step-ca (a baseline for interop) and zlint. Go tools land in .tools/bin (git-ignored).
+# step-ca (a baseline for interop), zlint, and the ACME clients certbot (Debian) and lego
+# (built from the module cache). Go tools land in .tools/bin (git-ignored).
 # Re-running is cheap: each tool is skipped when its pinned version is already there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,6 +12,7 @@ export GOFLAGS=-mod=mod
 need_apt=()
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
+command -v certbot >/dev/null 2>&1 || need_apt+=(certbot)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
@@ -50,4 +52,16 @@ MOD
   rm -rf "$tmp"
   echo "$ZLINT_VERSION" > "$bin/.zlint.version"
 fi
+# lego: `go install …@v4.35.2` fails here (the proxy refuses lego/v4's version list, which
+# go install reads for deprecation), so the pinned module is downloaded and built in place.
+# Cold, this takes minutes on 2 cores.
+LEGO_VERSION=v4.35.2
+if ! stamp lego "$LEGO_VERSION"; then
+  echo "tools.sh: building lego $LEGO_VERSION (slow when cold)" >&2
+  go mod download "github.com/go-acme/lego/v4@$LEGO_VERSION"
+  (cd "$(go env GOMODCACHE)/github.com/go-acme/lego/v4@$LEGO_VERSION" &&
+    go build -ldflags "-X main.version=$LEGO_VERSION" -o "$bin/lego" ./cmd/lego)
+  echo "$LEGO_VERSION" > "$bin/.lego.version"
+fi
+
 echo "tools.sh: peers ready in $bin" >&2

@@ -75,12 +75,6 @@ func (s *Service) NewAccount(ctx context.Context, p *Provisioner, req NewAccount
 
 // checkEAB runs the external account binding hook (RFC 8555 §7.3.4).
 func (s *Service) checkEAB(ctx context.Context, p *Provisioner, req NewAccountRequest) (string, error) {
-	if s.eab == nil {
-		if p.RequireEAB {
-			return "", problemf(ProbExternalAccountRequired, "this provisioner requires external account binding, which this server does not offer yet")
-		}
-		return "", nil // a server that does not require EAB may ignore a binding (§7.3.4)
-	}
 	var binding []byte
 	if len(req.ExternalAccountBinding) > 0 && string(req.ExternalAccountBinding) != "null" {
 		binding = req.ExternalAccountBinding

@@ -33,6 +33,10 @@ func (s *Service) Finalize(ctx context.Context, p *Provisioner, acct *storage.AC
 	if prob != nil {
 		return nil, prob
 	}
+	prof, err := p.Profiles.Resolve(o.Profile)
+	if err != nil {
+		return nil, err
+	}
 	o.Status = string(StatusProcessing)
 	if err := s.store.UpdateACMEOrder(ctx, o); errors.Is(err, storage.ErrStale) {
 		return nil, problemf(ProbOrderNotReady, "the order is being finalized by another request")
@@ -40,7 +44,8 @@ func (s *Service) Finalize(ctx context.Context, p *Provisioner, acct *storage.AC
 		return nil, internal(err, "to update the order")
 	}
 	_, err = s.auth.SignACME(ctx, authority.ACMESignRequest{Provisioner: p.Name, CSR: csr, Subject: subject,
-		SANs: sans, NotBefore: o.NotBefore, NotAfter: o.NotAfter},
+		SANs: sans, NotBefore: o.NotBefore, NotAfter: o.NotAfter,
+		Profile: prof.Name, Template: prof.X509, Duration: prof.Duration},
 		func(ctx context.Context, cert storage.Certificate) error {
 			o.Status, o.CertificateSerial = string(StatusValid), cert.Serial
 			return s.store.FinalizeACMEOrder(ctx, o, cert)

@@ -22,6 +22,11 @@ type NewOrderRequest struct {
 	Identifiers []Identifier `json:"identifiers"`
 	NotBefore   string       `json:"notBefore"`
 	NotAfter    string       `json:"notAfter"`
+	// Profile names an ACME profile (draft-aaron-acme-profiles) and
+	// Replaces the RFC 9773 identifier of the certificate this order
+	// replaces; both are checked by extendOrder (profileorder.go).
+	Profile  string `json:"profile"`
+	Replaces string `json:"replaces"`
 }
 
 // NewOrder creates an order and one new authorization per identifier.
@@ -54,6 +59,9 @@ func (s *Service) NewOrder(ctx context.Context, p *Provisioner, acct *storage.AC
 	}
 	if len(subs) > 0 {
 		return nil, compound(subs)
+	}
+	if err := s.extendOrder(ctx, p, acct, req, order); err != nil {
+		return nil, err
 	}
 	if err := s.store.CreateACMEOrder(ctx, order, authzs); err != nil {
 		return nil, internal(err, "to store the order")

@@ -23,6 +23,8 @@ type Provisioner struct {
 	Ignored []string
 	// Claims bound the certificate lifetime an order may ask for.
 	Claims config.DurationRange
+	// Profiles are the profiles orders may name (profile.go); nil: none.
+	Profiles *Profiles
 }
 
 // defaultChallenges are offered when a provisioner lists none (step-ca's default).
@@ -49,6 +51,9 @@ func NewProvisioner(id string, cfg config.Provisioner, claims config.EffectiveCl
 	}
 	if len(f.Challenges) == 0 {
 		p.Challenges = slices.Clone(defaultChallenges)
+	}
+	if p.Profiles, err = newProvisionerProfiles(p.Name, f, p.Claims); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

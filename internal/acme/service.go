@@ -51,8 +51,7 @@ type Authority interface {
 // EABCheck verifies a new account's externalAccountBinding (RFC 8555
 // §7.3.4) against the outer JWS key (jwk, JSON) and the new-account URL, and
 // returns the EAB key ID to bind. binding is nil when the request carried
-// none. It lives outside this package's files (eab*.go); nil means EAB is
-// not available, and a provisioner that requires it refuses new accounts.
+// none. StoreEAB (eab.go) is the one over the store's keys.
 type EABCheck func(ctx context.Context, prov *Provisioner, binding []byte, jwk []byte, url string) (keyID string, err error)
 
 // Options are the Service's collaborators.
@@ -66,7 +65,7 @@ type Options struct {
 	// Wake, when set, is called after a challenge was queued, so the local
 	// worker validates it at once instead of at its next poll.
 	Wake func()
-	// EAB verifies external account bindings; nil: not available.
+	// EAB verifies external account bindings; nil: StoreEAB over Store.
 	EAB EABCheck
 	Now func() time.Time
 	Log *slog.Logger
@@ -101,6 +100,9 @@ func New(opts Options) *Service {
 	}
 	if s.wake == nil {
 		s.wake = func() {}
+	}
+	if s.eab == nil {
+		s.eab = StoreEAB(opts.Store)
 	}
 	return s
 }

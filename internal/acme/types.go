@@ -55,6 +55,10 @@ type Order struct {
 	Authorizations []string     `json:"authorizations"`
 	Finalize       string       `json:"finalize"`
 	Certificate    string       `json:"certificate,omitempty"`
+	// Profile (draft-aaron-acme-profiles) and Replaces (RFC 9773 §5) echo
+	// the new-order's members as accepted.
+	Profile  string `json:"profile,omitempty"`
+	Replaces string `json:"replaces,omitempty"`
 }
 
 // OrderList is an account's orders list (RFC 8555 §7.1.2.1). step-ca
@@ -127,6 +131,7 @@ func AccountJSON(a *storage.ACMEAccount, l Links) Account {
 func OrderJSON(o *storage.ACMEOrder, l Links) Order {
 	out := Order{Status: Status(o.Status), Expires: timeJSON(o.ExpiresAt), NotBefore: timeJSON(o.NotBefore),
 		NotAfter: timeJSON(o.NotAfter), Error: decodeProblem(o.Error), Finalize: l.Finalize(o.ID),
+		Profile: o.Profile, Replaces: o.Replaces,
 		Identifiers: make([]Identifier, 0, len(o.Identifiers)), Authorizations: make([]string, 0, len(o.AuthzIDs))}
 	for _, id := range o.Identifiers {
 		out.Identifiers = append(out.Identifiers, Identifier{Type: IdentifierType(id.Type), Value: id.Value})

@@ -65,6 +65,9 @@ var cliExceptions = map[string][]string{
 	// `stride ca db export|import|migrate` moves a database's records offline (issue 4).
 	"internal/cli/dbcmd":         {"internal/admin"},
 	"internal/cli/stepimportcmd": {"internal/stepimport"},
+	// `stride ca acme eab add|list|remove` manages ACME external account
+	// keys in a CA's database offline, through the admin core's EAB.
+	"internal/cli/acmecmd": {"internal/admin"},
 	// `stride ca certificate|sign --offline` signs with the CA's own key in
 	// process, building the authority as stride-ca does over its database.
 	"internal/cli/offline": {"internal/server", "internal/authority", "internal/storage", "internal/storage/open"},
@@ -195,6 +198,8 @@ func TestCLIForbidden(t *testing.T) {
 		{"internal/cli/stepimportcmd", "internal/stepimport", false},
 		{"internal/cli/stepimportcmd", "internal/storage", true},
 		{"internal/cli/cacmd", "internal/stepimport", true},
+		{"internal/cli/acmecmd", "internal/admin", false},
+		{"internal/cli/acmecmd", "internal/storage", true},
 	}
 	for _, c := range cases {
 		if got := cliForbidden(c.from, c.target); got != c.want {

@@ -26,6 +26,12 @@ type ACMESignRequest struct {
 	SANs    []string
 	// NotBefore and NotAfter are the order's requested times; zero is unset.
 	NotBefore, NotAfter time.Time
+	// Profile names the order's ACME profile ("" for none); Template is its
+	// X.509 template (nil: the provisioner's), Duration its validity when
+	// the order asked for no notAfter (0: the provisioner's default).
+	Profile  string
+	Template *config.TemplateOptions
+	Duration time.Duration
 }
 
 // SignACME issues the certificate of a finalized ACME order exactly as Sign
@@ -48,11 +54,19 @@ func (a *Authority) SignACME(ctx context.Context, req ACMESignRequest, commit fu
 	if err := keys.CheckPublicKey(req.CSR.PublicKey); err != nil {
 		return nil, caerr.BadRequestf("certificate request: %v", err)
 	}
-	cert, err := a.renderLeaf(prov, req.CSR, template.NewData(req.Subject, req.SANs))
+	tmpl := a.provisionerTemplate
+	if req.Template != nil {
+		tmpl = a.profileTemplate(req.Profile, req.Template)
+	}
+	cert, err := a.render(prov, tmpl, req.CSR, template.NewData(req.Subject, req.SANs))
 	if err != nil {
 		return nil, err
 	}
-	if err := a.applyValidity(cert, prov, timeSpec(req.NotBefore), timeSpec(req.NotAfter)); err != nil {
+	notAfter := timeSpec(req.NotAfter)
+	if notAfter == "" && req.Duration > 0 {
+		notAfter = req.Duration.String() // from notBefore, as a requested duration
+	}
+	if err := a.applyValidity(cert, prov, timeSpec(req.NotBefore), notAfter); err != nil {
 		return nil, err
 	}
 	return a.issueCommitting(ctx, cert, prov, func(ctx context.Context, signed *x509.Certificate) error {

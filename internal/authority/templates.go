@@ -2,14 +2,12 @@ package authority
 
 import (
 	"crypto/x509"
-	"encoding/base64"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/stride-pki/stride/internal/caerr"
+	"github.com/stride-pki/stride/internal/config"
 	"github.com/stride-pki/stride/internal/provisioner"
 	"github.com/stride-pki/stride/internal/template"
 )
@@ -24,76 +22,72 @@ type templateCache struct {
 
 func newTemplateCache() *templateCache { return &templateCache{m: map[string]*template.Template{}} }
 
-// leafTemplate returns the provisioner's template: inline JSON, base64,
-// a file relative to $STRIDEPATH, or step's built-in leaf.
-func (a *Authority) leafTemplate(prov provisioner.Provisioner) (*template.Template, error) {
+// leafSource returns the parsed template a certificate of prov is rendered
+// with; nil means step's built-in leaf, built without rendering.
+type leafSource func(prov provisioner.Provisioner) (*template.Template, error)
+
+// provisionerTemplate is the provisioner's own template: inline JSON,
+// base64, a file relative to $STRIDEPATH, or (nil) the built-in leaf.
+func (a *Authority) provisionerTemplate(prov provisioner.Provisioner) (*template.Template, error) {
+	if usesBuiltinLeaf(prov) {
+		return nil, nil
+	}
+	opts := prov.X509Options()
+	return a.cachedTemplate(prov.ID(), prov.Name(), opts.Template, opts.TemplateFile)
+}
+
+// profileTemplate is an ACME profile's template (opts inline or a file).
+func (a *Authority) profileTemplate(profile string, opts *config.TemplateOptions) leafSource {
+	return func(prov provisioner.Provisioner) (*template.Template, error) {
+		return a.cachedTemplate(prov.ID()+"\x00profile:"+profile, prov.Name()+" profile "+profile, opts.Template, opts.TemplateFile)
+	}
+}
+
+// cachedTemplate parses a template once per authority (a reload builds a
+// new authority and so re-reads it) under key; what names it in errors.
+func (a *Authority) cachedTemplate(key, what, inline, file string) (*template.Template, error) {
 	c := a.templates
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if t, ok := c.m[prov.ID()]; ok {
+	if t, ok := c.m[key]; ok {
 		return t, nil
 	}
-	text, err := a.templateText(prov)
+	text, err := template.Source(inline, file, a.basePath)
 	if err != nil {
-		return nil, err
+		return nil, caerr.Wrap(caerr.Internal, err, "provisioner %s: its x509 template", what)
 	}
-	t, err := template.Parse(prov.Name(), text)
+	t, err := template.Parse(what, text)
 	if err != nil {
-		return nil, caerr.Wrap(caerr.Internal, err, "provisioner %q: parsing its x509 template", prov.Name())
+		return nil, caerr.Wrap(caerr.Internal, err, "provisioner %s: parsing its x509 template", what)
 	}
-	c.m[prov.ID()] = t
+	c.m[key] = t
 	return t, nil
-}
-
-func (a *Authority) templateText(prov provisioner.Provisioner) (string, error) {
-	opts := prov.X509Options()
-	switch {
-	case opts == nil:
-		return template.LeafTemplate, nil
-	case strings.TrimSpace(opts.Template) != "":
-		s := strings.TrimSpace(opts.Template)
-		if strings.HasPrefix(s, "{") {
-			return s, nil
-		}
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return "", caerr.Wrap(caerr.Internal, err, "provisioner %q: options.x509.template is neither JSON nor base64", prov.Name())
-		}
-		return string(b), nil
-	case opts.TemplateFile != "":
-		path := opts.TemplateFile
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(a.basePath, path)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return "", caerr.Wrap(caerr.Internal, err, "provisioner %q: reading its x509 template file", prov.Name())
-		}
-		return string(b), nil
-	}
-	return template.LeafTemplate, nil
 }
 
 // renderLeaf runs the provisioner's template for csr and returns the
 // certificate template (no serial or validity yet).
 func (a *Authority) renderLeaf(prov provisioner.Provisioner, csr *x509.CertificateRequest, data template.Data) (*x509.Certificate, error) {
+	return a.render(prov, a.provisionerTemplate, csr, data)
+}
+
+// render runs the template src gives (the provisioner's templateData
+// merged in) for csr.
+func (a *Authority) render(prov provisioner.Provisioner, src leafSource, csr *x509.CertificateRequest, data template.Data) (*x509.Certificate, error) {
 	if opts := prov.X509Options(); opts != nil && len(opts.TemplateData) > 0 {
 		if err := data.MergeJSON(opts.TemplateData); err != nil {
 			return nil, caerr.Wrap(caerr.Internal, err, "provisioner %q: options.x509.templateData", prov.Name())
 		}
 	}
+	t, err := src(prov)
+	if err != nil {
+		return nil, err
+	}
 	var c *template.Certificate
-	if usesBuiltinLeaf(prov) {
+	if t == nil {
 		c = template.LeafCertificate(data[template.KeySubject].(template.Subject),
 			data[template.KeySANs].([]template.SubjectAlternativeName), csr.PublicKey)
-	} else {
-		t, err := a.leafTemplate(prov)
-		if err != nil {
-			return nil, err
-		}
-		if c, err = t.ForRequest(csr, data); err != nil {
-			return nil, templateError(err)
-		}
+	} else if c, err = t.ForRequest(csr, data); err != nil {
+		return nil, templateError(err)
 	}
 	cert, err := c.X509(csr.PublicKey)
 	if err != nil {

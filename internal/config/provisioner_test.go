@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCanonicalProvisionerType(t *testing.T) {
@@ -94,5 +95,26 @@ func TestProvisionerCustomView(t *testing.T) {
 	}
 	if want := `{"type":"OIDC","name":"google","clientID":"new","domains":["example.com"],"x":1}`; string(p.Raw()) != want {
 		t.Errorf("got %s", p.Raw())
+	}
+}
+
+func TestACMEProfilesRoundTrip(t *testing.T) {
+	in := `{"type":"ACME","name":"acme","profiles":{"short":{"description":"6 days","duration":"144h0m0s","x-future":[1]}},"defaultProfile":"short"}`
+	p := rawProvisioner(t, in)
+	v, err := p.ACME()
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := v.Profiles["short"]
+	if v.DefaultProfile != "short" || short.Description != "6 days" || short.Duration.Std() != 144*time.Hour || short.Extra["x-future"] == nil {
+		t.Fatalf("ACME() = %+v", v)
+	}
+	v.RequireEAB = true
+	if err := p.Set(v); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"type":"ACME","name":"acme","profiles":{"short":{"description":"6 days","duration":"144h0m0s","x-future":[1]}},"defaultProfile":"short","requireEAB":true}`
+	if got := string(p.Raw()); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

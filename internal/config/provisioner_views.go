@@ -71,6 +71,29 @@ type ACMEFields struct {
 	Challenges         []string `json:"challenges,omitempty"`
 	AttestationFormats []string `json:"attestationFormats,omitempty"`
 	AttestationRoots   []byte   `json:"attestationRoots,omitempty"` // PEM; base64 in JSON
+	// Profiles and DefaultProfile are Stride's (step-ca has no ACME
+	// profiles): the profiles a new-order may name (draft-aaron-acme-profiles),
+	// by name, and the one an order that names none gets ("": the
+	// provisioner's own template and durations).
+	Profiles       map[string]ACMEProfile `json:"profiles,omitempty"`
+	DefaultProfile string                 `json:"defaultProfile,omitempty"`
+}
+
+// ACMEProfile is one ACME profile: its description (the directory's
+// meta.profiles shows it), the X.509 template its certificates use
+// (inline JSON or base64, or a file relative to $STRIDEPATH; neither: the
+// provisioner's) and their validity (unset: the provisioner's default).
+type ACMEProfile struct {
+	Description  string    `json:"description,omitempty"`
+	Template     string    `json:"template,omitempty"`
+	TemplateFile string    `json:"templateFile,omitempty"`
+	Duration     *Duration `json:"duration,omitempty"`
+	Extra        Extra     `json:"-"`
+}
+
+func (p ACMEProfile) MarshalJSON() ([]byte, error) {
+	type plain ACMEProfile
+	return marshalWithExtra(plain(p), p.Extra)
 }
 
 // X5CFields is the view of an X5C provisioner: the roots that client

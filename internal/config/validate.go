@@ -129,6 +129,34 @@ func (a *Authority) validate(errs *problems) {
 			names[pc.Name] = i
 		}
 		pc.Claims.validate(field+".claims", errs)
+		if strings.EqualFold(pc.Type, ProvisionerACME) {
+			validateACME(p, field, errs)
+		}
+	}
+}
+
+// validateACME checks an ACME provisioner's profiles, so that a default
+// naming no profile or a profile with two templates fails at start-up
+// rather than at the first order.
+func validateACME(p Provisioner, field string, errs *problems) {
+	a, err := p.ACME()
+	if err != nil {
+		addDecodeError(errs, field, err)
+		return
+	}
+	if _, ok := a.Profiles[a.DefaultProfile]; a.DefaultProfile != "" && !ok {
+		errs.add(field+".defaultProfile", fmt.Sprintf("%q is not one of the provisioner's profiles", a.DefaultProfile))
+	}
+	for name, prof := range a.Profiles {
+		f := fmt.Sprintf("%s.profiles[%q]", field, name)
+		switch {
+		case strings.TrimSpace(name) == "":
+			errs.add(field+".profiles", "a profile needs a name")
+		case prof.Template != "" && prof.TemplateFile != "":
+			errs.add(f, "template and templateFile are exclusive")
+		case prof.Duration != nil && *prof.Duration <= 0:
+			errs.add(f+".duration", "must be positive")
+		}
 	}
 }
 

@@ -80,6 +80,26 @@ func TestValidate(t *testing.T) {
 			c.Authority.Provisioners = append(c.Authority.Provisioners, rawProvisioner(t,
 				`{"type":"JWK","name":"c","claims":{"defaultUserSSHCertDuration":"2h","maxUserSSHCertDuration":"1h"}}`))
 		}, "authority.provisioners[2].claims.defaultUserSSHCertDuration: greater than maxUserSSHCertDuration"},
+		{"acme profiles", func(t *testing.T, c *CAConfig) {
+			c.Authority.Provisioners = append(c.Authority.Provisioners, rawProvisioner(t,
+				`{"type":"ACME","name":"p","profiles":{"short":{"description":"6 days","duration":"144h"},"tpl":{"templateFile":"t.tpl"}},"defaultProfile":"short"}`))
+		}, ""},
+		{"acme default profile unknown", func(t *testing.T, c *CAConfig) {
+			c.Authority.Provisioners = append(c.Authority.Provisioners, rawProvisioner(t,
+				`{"type":"ACME","name":"p","profiles":{"a":{}},"defaultProfile":"b"}`))
+		}, `authority.provisioners[2].defaultProfile: "b" is not one of the provisioner's profiles`},
+		{"acme profile two templates", func(t *testing.T, c *CAConfig) {
+			c.Authority.Provisioners = append(c.Authority.Provisioners, rawProvisioner(t,
+				`{"type":"ACME","name":"p","profiles":{"a":{"template":"{}","templateFile":"x"}}}`))
+		}, `authority.provisioners[2].profiles["a"]: template and templateFile are exclusive`},
+		{"acme profile duration", func(t *testing.T, c *CAConfig) {
+			c.Authority.Provisioners = append(c.Authority.Provisioners, rawProvisioner(t,
+				`{"type":"ACME","name":"p","profiles":{"a":{"duration":"-1h"}}}`))
+		}, `authority.provisioners[2].profiles["a"].duration: must be positive`},
+		{"acme profile bad duration", func(t *testing.T, c *CAConfig) {
+			c.Authority.Provisioners = append(c.Authority.Provisioners, rawProvisioner(t,
+				`{"type":"ACME","name":"p","profiles":{"a":{"duration":"soon"}}}`))
+		}, `authority.provisioners[2].profiles.duration: cannot use JSON string "soon"`},
 		{"db type", func(_ *testing.T, c *CAConfig) { c.DB = &DB{Type: "sqlite", DataSource: "x"} }, `db.type: unsupported "sqlite"`},
 		{"db no source", func(_ *testing.T, c *CAConfig) { c.DB = &DB{Type: DBTypeBolt} }, "db.dataSource: required"},
 		{"db none", func(_ *testing.T, c *CAConfig) { c.DB = &DB{} }, ""},

@@ -116,10 +116,11 @@ type runningCA struct {
 	env         *env   // the CA's side: STEPPATH holds the PKI
 	URL         string // https://127.0.0.1:PORT
 	Port        int
-	Root        string // root certificate path
-	Fingerprint string // hex SHA-256 of the root's DER
-	CAConfig    string // ca.json path
-	Password    string // password file: intermediate key and provisioners
+	Root        string   // root certificate path
+	Fingerprint string   // hex SHA-256 of the root's DER
+	CAConfig    string   // ca.json path
+	Password    string   // password file: intermediate key and provisioners
+	Args        []string // more server flags (set by a setup), after the password file
 	cmd         *exec.Cmd
 	log         *lockedBuffer
 	exited      chan struct{}
@@ -168,7 +169,7 @@ func (ca *runningCA) start() {
 	if ca.kind == strideCA {
 		bin = filepath.Join(binDir, strideCA)
 	}
-	cmd := exec.Command(bin, ca.CAConfig, "--password-file", ca.Password)
+	cmd := exec.Command(bin, append([]string{ca.CAConfig, "--password-file", ca.Password}, ca.Args...)...)
 	cmd.Dir = ca.env.dir
 	cmd.Env = append(os.Environ(), "STEPPATH="+ca.env.stepPath, "STRIDEPATH="+ca.env.stepPath, "HOME="+ca.env.dir)
 	cmd.Stdout, cmd.Stderr = ca.log, ca.log

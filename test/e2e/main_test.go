@@ -18,7 +18,7 @@ import (
 var (
 	repoRoot string
 	binDir   string // stride, stride-ca
-	toolsDir string // step, step-ca, zlint
+	toolsDir string // step, step-ca, zlint, lego (certbot is Debian's)
 )
 
 func TestMain(m *testing.M) {
@@ -47,8 +47,9 @@ func setup() (int, error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return 1, fmt.Errorf("building binaries: %v\n%s", err, out)
 	}
-	for _, tool := range []string{"step", "step-ca", "zlint"} {
-		if _, err := os.Stat(filepath.Join(toolsDir, tool)); err != nil {
+	_, noCertbot := exec.LookPath("certbot")
+	for _, tool := range []string{"step", "step-ca", "zlint", "lego"} {
+		if _, err := os.Stat(filepath.Join(toolsDir, tool)); err != nil || noCertbot != nil {
 			install := exec.Command("bash", filepath.Join(repoRoot, "scripts", "tools.sh"))
 			install.Stdout, install.Stderr = os.Stderr, os.Stderr
 			if err := install.Run(); err != nil {

@@ -40,11 +40,13 @@ func (h *handler) newAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", q.links.Account(acct.ID))
-	status := http.StatusOK
+	status, out := http.StatusOK, acme.AccountJSON(acct, q.links)
 	if created {
-		status = http.StatusCreated
+		// The binding is echoed on creation (RFC 8555 §7.1.2); it is not
+		// stored, only the key it bound is.
+		status, out.ExternalAccountBinding = http.StatusCreated, externalBinding(req.ExternalAccountBinding, acct.EABKeyID)
 	}
-	writeJSON(w, status, acme.AccountJSON(acct, q.links))
+	writeJSON(w, status, out)
 }
 
 // ownAccount checks that the account in the path is the signer's.

@@ -7,8 +7,9 @@ import (
 )
 
 // directory answers the directory (RFC 8555 §7.1.1) with absolute URLs for
-// the Host the client used. keyChange is listed (the route answers 501
-// until key rollover lands), as step-ca lists it.
+// the Host the client used, with Stride's additions: renewalInfo (RFC 9773)
+// and meta.profiles (draft-aaron-acme-profiles) when the provisioner has
+// profiles.
 func (h *handler) directory(w http.ResponseWriter, r *http.Request) {
 	p, ok := h.provisioner(w, r)
 	if !ok {
@@ -16,10 +17,11 @@ func (h *handler) directory(w http.ResponseWriter, r *http.Request) {
 	}
 	l := linksFor(r, p.Name)
 	dir := acme.Directory{NewNonce: l.NewNonce(), NewAccount: l.NewAccount(), NewOrder: l.NewOrder(),
-		RevokeCert: l.RevokeCert(), KeyChange: l.KeyChange()}
+		RevokeCert: l.RevokeCert(), KeyChange: l.KeyChange(), RenewalInfo: l.RenewalInfo()}
 	meta := acme.DirectoryMeta{TermsOfService: p.TermsOfService, Website: p.Website,
-		CAAIdentities: p.CAAIdentities, ExternalAccountRequired: p.RequireEAB}
-	if meta.TermsOfService != "" || meta.Website != "" || len(meta.CAAIdentities) > 0 || meta.ExternalAccountRequired {
+		CAAIdentities: p.CAAIdentities, ExternalAccountRequired: p.RequireEAB, Profiles: p.Profiles.Meta()}
+	if meta.TermsOfService != "" || meta.Website != "" || len(meta.CAAIdentities) > 0 || meta.ExternalAccountRequired ||
+		len(meta.Profiles) > 0 {
 		dir.Meta = &meta
 	}
 	writeJSON(w, http.StatusOK, dir)
@@ -37,14 +39,4 @@ func (h *handler) newNonce(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// keyChange is the hook for key rollover (RFC 8555 §7.3.5), built
-// separately; until then it answers 501.
-func (h *handler) keyChange(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.provisioner(w, r); !ok {
-		return
-	}
-	h.writeProblem(w, r, &acme.Problem{Type: acme.ProbMalformed, Status: http.StatusNotImplemented,
-		Detail: "key rollover is not implemented yet"})
 }

@@ -36,12 +36,19 @@ type testServer struct {
 
 func (s *testServer) dirURL() string { return s.srv.URL + "/acme/acme/directory" }
 
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t *testing.T) *testServer { return newTestServerWith(t, nil) }
+
+// newTestServerWith is newTestServer with the ACME provisioner's ca.json
+// object changed by edit first.
+func newTestServerWith(t *testing.T, edit func(prov map[string]any)) *testServer {
 	t.Helper()
 	paths, pw := sharedPKI(t)
 	cfg, err := config.Load(paths.CAConfig())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if edit != nil {
+		editACMEProvisioner(t, cfg, edit)
 	}
 	store, err := bolt.Open(filepath.Join(t.TempDir(), "acme.db"), bolt.Options{})
 	if err != nil {

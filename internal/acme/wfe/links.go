@@ -2,6 +2,8 @@ package wfe
 
 import (
 	"net/http"
+
+	"github.com/stride-pki/stride/internal/acme"
 	"net/url"
 	"strings"
 )
@@ -32,6 +34,7 @@ func (l links) NewAccount() string                { return l.path("new-account")
 func (l links) NewOrder() string                  { return l.path("new-order") }
 func (l links) RevokeCert() string                { return l.path("revoke-cert") }
 func (l links) KeyChange() string                 { return l.path("key-change") }
+func (l links) RenewalInfo() string               { return l.path(acme.RenewalInfoPath) }
 func (l links) Account(id string) string          { return l.path("account", id) }
 func (l links) Orders(accountID string) string    { return l.path("account", accountID, "orders") }
 func (l links) Order(id string) string            { return l.path("order", id) }

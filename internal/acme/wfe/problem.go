@@ -26,10 +26,12 @@ func statusOf(p *acme.Problem) int {
 		return http.StatusInternalServerError
 	case acme.ProbRateLimited:
 		return http.StatusTooManyRequests
+	case acme.ProbAlreadyReplaced:
+		return http.StatusConflict // RFC 9773 §5
 	case acme.ProbAccountDoesNotExist, acme.ProbAlreadyRevoked, acme.ProbBadCSR, acme.ProbBadNonce,
 		acme.ProbBadPublicKey, acme.ProbBadRevocationReason, acme.ProbBadSignatureAlgorithm, acme.ProbCAA,
 		acme.ProbCompound, acme.ProbConnection, acme.ProbDNS, acme.ProbExternalAccountRequired,
-		acme.ProbIncorrectResponse, acme.ProbInvalidContact, acme.ProbMalformed, acme.ProbRejectedIdentifier,
+		acme.ProbIncorrectResponse, acme.ProbInvalidContact, acme.ProbMalformed, acme.ProbRejectedIdentifier, acme.ProbInvalidProfile,
 		acme.ProbTLS, acme.ProbUnsupportedContact, acme.ProbUnsupportedIdentifier, acme.ProbUserActionRequired:
 		return http.StatusBadRequest
 	}

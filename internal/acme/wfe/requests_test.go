@@ -98,7 +98,7 @@ func TestRequestChecks(t *testing.T) {
 		}, 400, "badPublicKey"},
 		{"POST-as-GET with a payload", signedWith(c, c.url("order/any"), []byte(`{"x":1}`), func(map[string]any) {}), 400, "malformed"},
 		{"another account's URL", signedWith(c, gone.kid, nil, func(map[string]any) {}), 401, "unauthorized"},
-		{"key-change", signedWith(c, c.url("key-change"), []byte(`{}`), func(map[string]any) {}), 501, "malformed"},
+		{"key-change without an inner JWS", signedWith(c, c.url("key-change"), []byte(`{}`), func(map[string]any) {}), 400, "malformed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -77,6 +77,7 @@ func (h *handler) routes() *http.ServeMux {
 		handle("POST", "/certificate/{serial}", h.certificate)
 		handle("POST", "/revoke-cert", h.revoke)
 		handle("POST", "/key-change", h.keyChange)
+		handle("GET", "/"+acme.RenewalInfoPath+"/{id}", h.renewalInfo)
 	}
 	return mux
 }

@@ -4,6 +4,7 @@ package cacmd
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/stride-pki/stride/internal/cli/acmecmd"
 	"github.com/stride-pki/stride/internal/cli/dbcmd"
 	"github.com/stride-pki/stride/internal/cli/inventorycmd"
 	"github.com/stride-pki/stride/internal/cli/stepimportcmd"
@@ -26,6 +27,7 @@ func New() *cobra.Command {
 		newProvisionerCmd(),
 		inventorycmd.New(),
 		dbcmd.New(),
+		acmecmd.New(),
 		stepimportcmd.New(),
 	)
 	return cmd

@@ -1,0 +1,169 @@
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// noARI: step-ca serves no renewalInfo (RFC 9773).
+const noARI = "step-ca has no ARI (renewalInfo)"
+
+// lego is lego v4.35.2 (built by scripts/tools.sh) with its state in dir,
+// for the account of email (lego@example.test when empty).
+type lego struct {
+	a     *acmeCA
+	e     *env
+	dir   string
+	email string
+}
+
+// run runs `lego GLOBAL… ARGS…`.
+func (l lego) run(t *testing.T, extraEnv []string, args ...string) result {
+	t.Helper()
+	email := l.email
+	if email == "" {
+		email = "lego@example.test"
+	}
+	args = append([]string{"--server", l.a.Dir, "--accept-tos", "--email", email, "--path", l.dir}, args...)
+	// lego trusts the roots in LEGO_CA_CERTIFICATES (and the system's).
+	return l.a.run(t, l.e, append([]string{"LEGO_CA_CERTIFICATES=" + l.a.Root}, extraEnv...),
+		filepath.Join(toolsDir, "lego"), args...)
+}
+
+// http01 runs a lego command that answers http-01 itself on 127.0.0.1:listen.
+func (l lego) http01(t *testing.T, listen int, args ...string) result {
+	t.Helper()
+	defer l.a.holdPorts()()
+	return l.run(t, nil, append([]string{"--http", "--http.port", "127.0.0.1:" + port(listen)}, args...)...)
+}
+
+// dns01 runs a lego command that publishes dns-01 TXT records through the
+// exec provider and the test's hook.
+func (l lego) dns01(t *testing.T, args ...string) result {
+	t.Helper()
+	env := []string{"EXEC_PATH=" + l.a.Hook.legoHook(l.e), "EXEC_POLLING_INTERVAL=1", "EXEC_PROPAGATION_TIMEOUT=10",
+		"EXEC_SEQUENCE_INTERVAL=1"}
+	return l.run(t, env, append([]string{"--dns", "exec", "--dns.resolvers", l.a.DNS.Addr(),
+		"--dns.propagation-wait", "1s"}, args...)...)
+}
+
+// crt is where lego keeps the certificate (leaf and issuer) of a first name.
+func (l lego) crt(name string) string {
+	return filepath.Join(l.dir, "certificates", strings.ReplaceAll(name, "*", "_")+".crt")
+}
+
+// TestACMELego drives lego v4.35.2 against each CA: http-01, tls-alpn-01,
+// dns-01 for a wildcard and its apex (exec provider), a renewal (with ARI
+// against stride-ca), revocation for keyCompromise and again
+// (alreadyRevoked), a name the policy denies (rejectedIdentifier), a wrong
+// http-01 answer and a wrong TXT record (an invalid authorization with its
+// problem).
+func TestACMELego(t *testing.T) {
+	t.Parallel()
+	forEachACME(t, acmeOptions{setup: acmePolicy}, func(t *testing.T, a *acmeCA) {
+		e := newEnv(t)
+		l := lego{a: a, e: e, dir: e.path("lego")}
+
+		mustRun(t, "http-01", l.http01(t, a.HTTPPort, "-d", "a.example.test", "run"))
+		first := a.issuedLeaf(t, e, l.crt("a.example.test"), "a.example.test")
+
+		func() {
+			defer a.holdPorts()()
+			mustRun(t, "tls-alpn-01", l.run(t, nil, "--tls", "--tls.port", "127.0.0.1:"+port(a.TLSPort), "-d", "b.example.test", "run"))
+		}()
+		b := a.issuedLeaf(t, e, l.crt("b.example.test"), "b.example.test")
+
+		mustRun(t, "dns-01", l.dns01(t, "-d", "*.w.example.test", "-d", "w.example.test", "run"))
+		a.issuedLeaf(t, e, l.crt("*.w.example.test"), "*.w.example.test", "w.example.test")
+		calls := strings.Join(a.Hook.callLog(), ",")
+		if strings.Count(calls, "set _acme-challenge.w.example.test") != 2 {
+			t.Errorf("lego's exec hook: %s, want two values set on _acme-challenge.w.example.test", calls)
+		}
+
+		// renew (ARI on, lego's default): a new certificate for the same name.
+		r := mustRun(t, "renew", l.http01(t, a.HTTPPort, "-d", "a.example.test", "renew", "--days", "90", "--no-random-sleep"))
+		renewed := a.issuedLeaf(t, e, l.crt("a.example.test"), "a.example.test")
+		if renewed == first {
+			t.Errorf("renew kept serial %s", first)
+		}
+		if heldTo(a.runningCA, noARI) {
+			// lego logs what the renewalInfo endpoint said, or why it could not use it.
+			wantOutput(t, "renew with ARI", r, "acme: renewalInfo endpoint indicates")
+			t.Logf("renew: %s", regexp.MustCompile(`.*renewalInfo.*`).FindString(r.stderr))
+			if strings.Contains(r.stderr, "calling renewal info endpoint") || strings.Contains(r.stderr, "renewalInfo endpoint") && strings.Contains(r.stderr, "[WARN]") {
+				t.Errorf("renew: lego could not use renewalInfo: %s", r)
+			}
+		}
+
+		// revoke b (keyCompromise), then again.
+		mustRun(t, "revoke", l.run(t, nil, "-d", "b.example.test", "revoke", "--reason", "1", "--keep"))
+		a.revoked(b, 1)
+		r = l.run(t, nil, "-d", "b.example.test", "revoke", "--reason", "1", "--keep")
+		failedRun(t, "second revoke", r)
+		wantOutput(t, "second revoke", r, "urn:ietf:params:acme:error:alreadyRevoked")
+
+		// A name the policy denies: refused at new-order.
+		r = l.http01(t, a.HTTPPort, "-d", deniedName, "run")
+		failedRun(t, "run -d "+deniedName, r)
+		wantOutput(t, "run -d "+deniedName, r, "urn:ietf:params:acme:error:rejectedIdentifier")
+
+		// A wrong http-01 answer: something else holds the port the CA
+		// dials and answers every token wrongly; lego listens elsewhere.
+		func() {
+			defer a.holdPorts()()
+			ln, err := net.Listen("tcp", "127.0.0.1:"+port(a.HTTPPort))
+			if err != nil {
+				t.Fatalf("the http-01 port: %v", err)
+			}
+			srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				fmt.Fprint(w, "not-the-key-authorization")
+			})}
+			go srv.Serve(ln)
+			defer srv.Close()
+			r = l.run(t, nil, "--http", "--http.port", "127.0.0.1:"+port(freePort(t)), "-d", "c.example.test", "run")
+		}()
+		legoInvalidAuthz(t, a, "wrong http-01 answer", r, "c.example.test")
+
+		// A hook that publishes a wrong TXT value.
+		if heldTo(a.runningCA, dns01Mismatch) {
+			a.Hook.setWrong(true)
+			r = l.dns01(t, "-d", "d.example.test", "run")
+			a.Hook.setWrong(false)
+			legoInvalidAuthz(t, a, "wrong TXT", r, "d.example.test")
+		}
+	})
+}
+
+// wrongTypeForMismatch: step-ca answers a key authorization that does not
+// match with rejectedIdentifier, a problem RFC 8555 keeps for identifiers the
+// CA will not issue for.
+const wrongTypeForMismatch = "step-ca calls a mismatched http-01 answer rejectedIdentifier"
+
+// legoInvalidAuthz checks how lego reports an invalid authorization: the
+// name, the problem type and a detail. RFC 8555 §8.3/§8.4 call a response
+// that does not match incorrectResponse (Boulder and pebble say unauthorized);
+// stride-ca is held to one of the two.
+func legoInvalidAuthz(t *testing.T, a *acmeCA, what string, r result, name string) {
+	t.Helper()
+	out := failedRun(t, what, r)
+	// lego names the challenge when the challenge POST already answers
+	// invalid (synchronous validation), the authorization when it polled.
+	re := regexp.MustCompile(`\[` + regexp.QuoteMeta(name) + `\] invalid (?:challenge|authorization): acme: error: \d+ :: urn:ietf:params:acme:error:(\w+) :: (.+)`)
+	m := re.FindStringSubmatch(out)
+	if m == nil {
+		t.Errorf("%s: lego does not report an invalid authorization for %s with a problem: %s", what, name, r)
+		return
+	}
+	t.Logf("%s: %s", what, m[0])
+	if strings.TrimSpace(m[2]) == "" {
+		t.Errorf("%s: the problem has no detail: %s", what, m[0])
+	}
+	if heldTo(a.runningCA, wrongTypeForMismatch) && m[1] != "incorrectResponse" && m[1] != "unauthorized" {
+		t.Errorf("%s: problem type %s, want incorrectResponse or unauthorized", what, m[1])
+	}
+}

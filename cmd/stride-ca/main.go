@@ -33,7 +33,10 @@ type flags struct {
 
 func main() {
 	tuneGC()
-	os.Exit(run())
+	stop := startProfiles()
+	code := run()
+	stop()
+	os.Exit(code)
 }
 
 // tuneGC trades a little memory for CPU: issuance allocates briefly and

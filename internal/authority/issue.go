@@ -33,7 +33,7 @@ func (a *Authority) issue(ctx context.Context, cert *x509.Certificate, prov prov
 	if err := a.checkPolicy(cert, prov); err != nil {
 		return nil, err
 	}
-	der, err := x509.CreateCertificate(rand.Reader, cert, a.issuer, cert.PublicKey, a.signer)
+	der, err := createCertificate(cert, a.issuer, cert.PublicKey, a.signer)
 	if err != nil {
 		return nil, caerr.Wrap(caerr.Internal, err, "signing the certificate")
 	}

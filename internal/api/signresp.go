@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strconv"
 	"sync/atomic"
 
@@ -23,7 +24,7 @@ import (
 // leaf, for one chain and one tlsOptions value.
 type signTail struct {
 	intermediates []*x509.Certificate
-	tls           []byte // json.Marshal of tlsOptions, or nil when absent
+	tlsOptions    *config.TLS
 	ca            []byte // `"ca":"<PEM>"`, or `"ca":""` without intermediates
 	tail          []byte // the intermediates of certChain, `]`, tlsOptions, `}`
 }
@@ -34,6 +35,13 @@ type signTails struct{ last atomic.Pointer[signTail] }
 // get returns the tail for inters and tls, building it when the cached one
 // is for another chain or other options.
 func (c *signTails) get(inters []*x509.Certificate, tls *config.TLS) (*signTail, error) {
+	last := c.last.Load()
+	// The authority returns a fresh config.DefaultTLS() per call, so the
+	// options are compared by value; DeepEqual keeps that true should
+	// config.TLS gain fields, and costs a tenth of marshalling them.
+	if last != nil && sameCerts(last.intermediates, inters) && reflect.DeepEqual(last.tlsOptions, tls) {
+		return last, nil
+	}
 	var tlsJSON []byte
 	if tls != nil {
 		var err error
@@ -41,10 +49,7 @@ func (c *signTails) get(inters []*x509.Certificate, tls *config.TLS) (*signTail,
 			return nil, err
 		}
 	}
-	if t := c.last.Load(); t != nil && sameCerts(t.intermediates, inters) && string(t.tls) == string(tlsJSON) {
-		return t, nil
-	}
-	t := &signTail{intermediates: inters, tls: tlsJSON, ca: []byte(`"ca":""`)}
+	t := &signTail{intermediates: inters, tlsOptions: tls, ca: []byte(`"ca":""`)}
 	if len(inters) > 0 {
 		t.ca = appendCertJSON([]byte(`"ca":`), inters[0].Raw)
 	}

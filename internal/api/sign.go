@@ -24,6 +24,8 @@ type signBody struct {
 }
 
 // signResponse is step's SignResponse, answered by /sign, /renew and /rekey.
+// writeSignResponse (signresp.go) writes it without encoding/json; this type
+// is the wire shape its test holds that encoder to.
 type signResponse struct {
 	Certificate string      `json:"crt"`
 	CA          string      `json:"ca"`

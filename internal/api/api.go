@@ -104,6 +104,8 @@ type handler struct {
 	version string
 	log     *slog.Logger
 	metrics *Metrics
+	// signTails holds the SignResponse's encoded chain (signresp.go).
+	signTails signTails
 }
 
 // New returns the CA API: the route table of routes.go behind the middleware

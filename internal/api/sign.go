@@ -24,6 +24,8 @@ type signBody struct {
 }
 
 // signResponse is step's SignResponse, answered by /sign, /renew and /rekey.
+// writeSignResponse (signresp.go) writes it without encoding/json; this type
+// is the wire shape its test holds that encoder to.
 type signResponse struct {
 	Certificate string      `json:"crt"`
 	CA          string      `json:"ca"`
@@ -74,19 +76,16 @@ func (h *handler) writeIssued(w http.ResponseWriter, r *http.Request, is *author
 		return
 	}
 	logCertificate(r, is.Certificate)
-	chain := append([]*x509.Certificate{is.Certificate}, is.Intermediates...)
-	resp := signResponse{
-		Certificate: certPEM(is.Certificate),
-		CertChain:   certsPEM(chain),
-		TLSOptions:  h.auth.TLSOptions(),
+	tls := h.auth.TLSOptions()
+	if tls == nil {
+		tls = config.DefaultTLS()
 	}
-	if len(is.Intermediates) > 0 {
-		resp.CA = certPEM(is.Intermediates[0])
+	tail, err := h.signTails.get(is.Intermediates, tls)
+	if err != nil {
+		writeError(w, r, err)
+		return
 	}
-	if resp.TLSOptions == nil {
-		resp.TLSOptions = config.DefaultTLS()
-	}
-	writeJSON(w, http.StatusCreated, resp)
+	writeSignResponse(w, http.StatusCreated, tail, is.Certificate.Raw)
 }
 
 // errNoCertificate is a core bug: success without a certificate.

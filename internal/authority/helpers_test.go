@@ -25,7 +25,7 @@ import (
 // testCA is an authority over a fresh PKI (made by pki.Create, as `ca init`
 // makes it) and a real bbolt store.
 type testCA struct {
-	t     *testing.T
+	t     testing.TB
 	a     *Authority
 	cfg   *config.CAConfig
 	jwk   *jose.JSONWebKey // the provisioner's private key
@@ -38,7 +38,7 @@ const testURL = "https://ca.internal:9443"
 
 // newTestCA builds a CA; edit may change the provisioner's JSON (claims,
 // policy, options) and the authority section before the authority is built.
-func newTestCA(t *testing.T, edit func(prov map[string]any, auth *config.Authority)) *testCA {
+func newTestCA(t testing.TB, edit func(prov map[string]any, auth *config.Authority)) *testCA {
 	t.Helper()
 	paths := config.SinglePaths(filepath.Join(t.TempDir(), "stride"))
 	pw := []byte("pw")

@@ -41,7 +41,7 @@ func (a *Authority) issueCommitting(ctx context.Context, cert *x509.Certificate,
 	if err := a.checkPolicy(cert, prov); err != nil {
 		return nil, err
 	}
-	der, err := x509.CreateCertificate(rand.Reader, cert, a.issuer, cert.PublicKey, a.signer)
+	der, err := createCertificate(cert, a.issuer, cert.PublicKey, a.signer)
 	if err != nil {
 		return nil, caerr.Wrap(caerr.Internal, err, "signing the certificate")
 	}

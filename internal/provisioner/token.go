@@ -7,11 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	gojose "github.com/go-jose/go-jose/v4"
@@ -206,73 +202,4 @@ func (t *parsedToken) hash() string {
 
 func invalidToken(format string, args ...any) *caerr.Error {
 	return caerr.Unauthorizedf("invalid token: "+format, args...)
-}
-
-// checkDuplicates walks a JSON document and fails on an object with two
-// members whose names are equal ignoring case: encoding/json matches names
-// case-insensitively and keeps the last, so {"exp":1,"EXP":9e9} would let a
-// parser differential decide what a token means.
-func checkDuplicates(b []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := walkValue(dec); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("trailing data")
-	}
-	return nil
-}
-
-func walkValue(dec *json.Decoder) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	switch tok {
-	case json.Delim('{'):
-		seen := map[string]bool{}
-		for dec.More() {
-			k, err := dec.Token()
-			if err != nil {
-				return err
-			}
-			key := foldKey(k.(string))
-			if seen[key] {
-				return fmt.Errorf("duplicate member %q", k)
-			}
-			seen[key] = true
-			if err := walkValue(dec); err != nil {
-				return err
-			}
-		}
-		_, err = dec.Token()
-		return err
-	case json.Delim('['):
-		for dec.More() {
-			if err := walkValue(dec); err != nil {
-				return err
-			}
-		}
-		_, err = dec.Token()
-		return err
-	}
-	return nil
-}
-
-// foldKey maps every rune to the smallest member of its Unicode case-folding
-// orbit, so that names encoding/json would confuse (including "K" and the
-// Kelvin sign, "s" and the long s) fold to the same key.
-func foldKey(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		min := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			if f < min {
-				min = f
-			}
-		}
-		b.WriteRune(min)
-	}
-	return b.String()
 }

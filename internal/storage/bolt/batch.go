@@ -12,11 +12,17 @@ import (
 // read-write transaction and share its one fsync. Each still returns only
 // once that transaction is on disk, so invariant I1 holds per certificate.
 //
-// Why 2 ms and 1000: the delay is added to a lone write's latency (on top of
-// its fsync) and bounds how long a busy CA collects callers; 2 ms is small
-// beside signing and TLS, yet on a disk whose fsync takes a few milliseconds
-// a batch fills with every request that arrived meanwhile, which is what
-// keeps throughput in the thousands per second. The size cap only keeps one
+// Why 4 ms and 1000: the delay bounds how long a busy CA collects callers
+// (a lone write does not wait, see below). A commit is CPU as well as disk:
+// two fdatasyncs, and bbolt materialising and rewriting every page it
+// touches (the token index's page is a random one), about 0.25 ms of CPU on
+// the 2-core development machine. At 2 ms a CPU-bound CA at c=32 still
+// committed every 2-3 certificates (~0.4 commits each, counted with
+// strace), a sixth of its CPU per certificate; at 4 ms, bench/sign at c=32
+// measured 0.586-0.622 ms of server CPU per certificate against
+// 0.610-0.766 ms at 2 ms (four runs each, interleaved), for at most 2 ms
+// more on a batched write's latency, small beside the queueing of 32
+// concurrent requests on two cores. The size cap only keeps one
 // transaction (and its dirty pages) bounded under a burst; a batch that
 // reaches it starts at once.
 //

@@ -70,7 +70,7 @@ var _ storage.Store = (*Store)(nil)
 // Defaults for Options; see batch.go for why these values.
 const (
 	DefaultLockTimeout   = time.Second
-	DefaultMaxBatchDelay = 2 * time.Millisecond
+	DefaultMaxBatchDelay = 4 * time.Millisecond
 	DefaultMaxBatchSize  = 1000
 )
 

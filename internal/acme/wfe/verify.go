@@ -14,7 +14,6 @@ import (
 	gojose "github.com/go-jose/go-jose/v4"
 
 	"github.com/stride-pki/stride/internal/acme"
-	"github.com/stride-pki/stride/internal/keys"
 	"github.com/stride-pki/stride/internal/storage"
 )
 
@@ -151,10 +150,12 @@ func parseAccountKey(b []byte) (crypto.PublicKey, error) {
 	return k.Key, nil
 }
 
-// checkKey refuses weak keys and keys that do not match alg (ES256 must
-// be P-256 and so on; RS*/PS* RSA of at least 2048 bits; EdDSA Ed25519).
+// checkKey refuses keys outside the account-key policy (acme.CheckAccountKey:
+// RSA 2048–8192 bits with e = 65537, NIST curves, no small-order Ed25519)
+// and keys that do not match alg (ES256 must be P-256 and so on; RS*/PS*
+// RSA; EdDSA Ed25519).
 func checkKey(alg gojose.SignatureAlgorithm, key crypto.PublicKey) *acme.Problem {
-	if err := keys.CheckPublicKey(key); err != nil {
+	if err := acme.CheckAccountKey(key); err != nil {
 		return &acme.Problem{Type: acme.ProbBadPublicKey, Detail: "the account key is not acceptable: " + err.Error()}
 	}
 	var want []gojose.SignatureAlgorithm

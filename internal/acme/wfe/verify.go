@@ -100,7 +100,7 @@ func (h *handler) checkRequest(w http.ResponseWriter, r *http.Request, p *acme.P
 	if prob := checkKey(env.alg, key); prob != nil {
 		return nil, prob
 	}
-	if q.payload, err = env.sig.Verify(key); err != nil {
+	if q.payload, err = verifySignature(env, key); err != nil {
 		return nil, acme.Malformedf("the JWS signature is not valid")
 	}
 	return q, nil

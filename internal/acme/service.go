@@ -46,6 +46,9 @@ type Authority interface {
 	CheckACMEIdentifier(provisioner, typ, value string) error
 	// Intermediates is the chain above issued leaves, issuer first.
 	Intermediates() []*x509.Certificate
+	// AlternateChains are other chains above issued leaves (RFC 8555
+	// §7.4.2), each issuer (cross-certificate) first; usually none.
+	AlternateChains() [][]*x509.Certificate
 }
 
 // EABCheck verifies a new account's externalAccountBinding (RFC 8555

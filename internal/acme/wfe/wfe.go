@@ -85,6 +85,7 @@ func (h *handler) routes() *http.ServeMux {
 		handle("POST", "/authz/{id}", h.authz)
 		handle("POST", "/challenge/{authz}/{id}", h.challenge)
 		handle("POST", "/certificate/{serial}", h.certificate)
+		handle("POST", "/certificate/{serial}/{n}", h.certificate) // alternate chains
 		handle("POST", "/revoke-cert", h.revoke)
 		handle("POST", "/key-change", h.keyChange)
 		handle("GET", "/"+acme.RenewalInfoPath+"/{id}", h.renewalInfo)

@@ -106,3 +106,25 @@ func randomBytes(n int) []byte {
 	rand.Read(b)
 	return b
 }
+
+// TestMalleatedReplay: ECDSA signatures are malleable ((r, s) and
+// (r, n−s) both verify), so a replay must be stopped by something other
+// than the signature bytes: the nonce, which the first request used up
+// (security.md §2.2, R-11 for ACME).
+func TestMalleatedReplay(t *testing.T) {
+	ts := newTestServer(t)
+	c := newRawClient(t, ts)
+	c.register()
+	body := c.sign(c.header(c.kid), nil)
+	if resp := c.send(c.kid, body, "application/jose+json"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("first request: %d", resp.StatusCode)
+	}
+	sig, _ := base64.RawURLEncoding.DecodeString(body["signature"].(string))
+	s := new(big.Int).SetBytes(sig[32:])
+	new(big.Int).Sub(c.key.Curve.Params().N, s).FillBytes(sig[32:])
+	body["signature"] = base64.RawURLEncoding.EncodeToString(sig)
+	resp := c.send(c.kid, body, "application/jose+json")
+	if p := problemOf(t, resp); resp.StatusCode != http.StatusBadRequest || p.Type != acme.ProbBadNonce {
+		t.Fatalf("replay with s → n−s: %d %s", resp.StatusCode, p.Type)
+	}
+}

@@ -104,8 +104,7 @@ func parseProtected(b64 string) (*envelope, *acme.Problem) {
 	alg, _ := stringMember(hdr, "alg")
 	env.alg = gojose.SignatureAlgorithm(alg)
 	if !algAllowed(env.alg) {
-		return nil, &acme.Problem{Type: acme.ProbBadSignatureAlgorithm,
-			Detail: "alg " + quoteAlg(alg) + " is not accepted; use one of RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA"}
+		return nil, badAlg("alg " + quoteAlg(alg) + " is not accepted; use one of " + strings.Join(allowedAlgNames(), " "))
 	}
 	if env.url, ok = stringMember(hdr, "url"); !ok || env.url == "" {
 		return nil, acme.Malformedf("the protected header needs a url")
@@ -121,6 +120,19 @@ func parseProtected(b64 string) (*envelope, *acme.Problem) {
 		return nil, acme.Malformedf("kid must be a string")
 	}
 	return env, nil
+}
+
+// badAlg is a badSignatureAlgorithm problem with the algorithms member.
+func badAlg(detail string) *acme.Problem {
+	return &acme.Problem{Type: acme.ProbBadSignatureAlgorithm, Detail: detail, Algorithms: allowedAlgNames()}
+}
+
+func allowedAlgNames() []string {
+	out := make([]string, len(allowedAlgs))
+	for i, a := range allowedAlgs {
+		out[i] = string(a)
+	}
+	return out
 }
 
 func algAllowed(a gojose.SignatureAlgorithm) bool {

@@ -39,8 +39,17 @@ type request struct {
 func (q *request) postAsGet() bool { return len(q.payload) == 0 }
 
 // decode reads the payload as JSON into v; an empty payload is an error.
+// Its members are first checked like the header's (members): no
+// duplicates, none differing only in case, which encoding/json would
+// otherwise resolve silently (security.md §2.2).
 func (q *request) decode(v any) *acme.Problem {
-	if q.postAsGet() || json.Unmarshal(q.payload, v) != nil {
+	if q.postAsGet() {
+		return acme.Malformedf("the payload is not the expected JSON object")
+	}
+	if _, err := members(q.payload); err != nil {
+		return acme.Malformedf("the payload is not a JSON object: %v", err)
+	}
+	if json.Unmarshal(q.payload, v) != nil {
 		return acme.Malformedf("the payload is not the expected JSON object")
 	}
 	return nil
@@ -174,5 +183,5 @@ func checkKey(alg gojose.SignatureAlgorithm, key crypto.PublicKey) *acme.Problem
 			return nil
 		}
 	}
-	return &acme.Problem{Type: acme.ProbBadSignatureAlgorithm, Detail: "alg " + string(alg) + " does not match the key"}
+	return badAlg("alg " + string(alg) + " does not match the key")
 }

@@ -1,0 +1,159 @@
+package acme
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/net/idna"
+)
+
+// TestNonceRedeemedOnceConcurrently: of 100 concurrent redemptions of one
+// nonce exactly one succeeds, the others are badNonce, not errors
+// (security.md §1.1 nosql hypothesis, §4.2 I5; R-22 within one process).
+func TestNonceRedeemedOnceConcurrently(t *testing.T) {
+	e := newTestEnv(t, nil)
+	key := make([]byte, 32)
+	rand.Read(key)
+	n, _ := NewNonces(key, e.store, nil)
+	nonce := n.New()
+	var ok, bad atomic.Int32
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			err := n.Redeem(context.Background(), nonce)
+			var p *Problem
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case errors.As(err, &p) && p.Type == ProbBadNonce:
+				bad.Add(1)
+			default:
+				t.Errorf("redeem: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if ok.Load() != 1 || bad.Load() != 99 {
+		t.Fatalf("%d successes, %d badNonce; want 1 and 99", ok.Load(), bad.Load())
+	}
+}
+
+// TestChallengeAnsweredOnce: concurrent POSTs of one challenge start one
+// validation; an invalid challenge stays invalid when POSTed again
+// (RFC 8555 §7.1.6; security.md R-35).
+func TestChallengeAnsweredOnce(t *testing.T) {
+	e := newTestEnv(t, nil)
+	ctx := context.Background()
+	acct, _ := e.account()
+	o := e.order(acct, "once.example")
+	a, _ := e.svc.Authz(ctx, acct, o.AuthzIDs[0])
+	chID := a.Challenges[0].ID
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, _, err := e.svc.RespondChallenge(ctx, acct, a.ID, chID); err != nil {
+				t.Errorf("respond: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	e.val.script(&ValidationError{Type: "incorrectResponse", Detail: "wrong"})
+	e.runWorker()
+	if got := e.waitAuthz(acct, a.ID); got.Status != string(StatusInvalid) {
+		t.Fatalf("authz %s, want invalid", got.Status)
+	}
+	if n := e.val.callCount(); n != 1 {
+		t.Fatalf("%d validations for 20 concurrent POSTs, want 1", n)
+	}
+	_, ch, err := e.svc.RespondChallenge(ctx, acct, a.ID, chID)
+	if err == nil && ch.Status != string(StatusInvalid) {
+		t.Fatalf("invalid challenge POSTed again: %s", ch.Status)
+	}
+	time.Sleep(100 * time.Millisecond) // a wrongly requeued attempt would run by now
+	if n := e.val.callCount(); n != 1 {
+		t.Fatalf("%d validations after the retry, want 1", n)
+	}
+}
+
+// TestCAACheckedPerName: with caaIdentities, each authorization's own name
+// is checked, once (Let's Encrypt's 2020 CAA bug checked one name N times).
+func TestCAACheckedPerName(t *testing.T) {
+	e := newTestEnv(t, nil)
+	e.worker = NewWorker(WorkerOptions{Store: e.store, Validator: e.val, Poll: 20 * time.Millisecond,
+		Backoff: []time.Duration{10 * time.Millisecond}, Timeout: time.Second,
+		CAAIdentities: func(string) []string { return []string{"ca.example"} }})
+	e.svc.wake = e.worker.Wake
+	e.runWorker()
+	acct, _ := e.account()
+	names := []string{"a.caa.example", "b.caa.example", "c.caa.example"}
+	e.validateAll(acct, e.order(acct, names...))
+	var caa []string
+	e.val.mu.Lock()
+	for _, c := range e.val.calls {
+		if name, ok := strings.CutPrefix(c, "caa "); ok {
+			caa = append(caa, name)
+		}
+	}
+	e.val.mu.Unlock()
+	slices.Sort(caa)
+	if !slices.Equal(caa, names) {
+		t.Fatalf("CAA checked for %v, want each of %v once", caa, names)
+	}
+}
+
+// TestIdentifierSyntax: the DNS identifier rules of security.md §2.1 and
+// R-31, each refused as rejectedIdentifier naming the identifier, and the
+// accepted forms normalized.
+func TestIdentifierSyntax(t *testing.T) {
+	nonNFC, err := idna.Punycode.ToASCII("cafe\u0301") // "e" + combining acute: not NFC
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ in, want string }{ // want "" when refused
+		{"Example.COM", "example.com"},
+		{"*.example.com", "*.example.com"},
+		{"xn--caf-dma.example", "xn--caf-dma.example"}, // café, NFC
+		{"a-b.example", "a-b.example"},
+		{"", ""},
+		{"example.com.", ""},
+		{strings.Repeat("a.", 126) + "ab", ""}, // 254 bytes
+		{strings.Repeat("a", 64) + ".example", ""},
+		{"a..example", ""},
+		{"_x.example", ""},
+		{"-a.example", ""},
+		{"a-.example", ""},
+		{"192.0.2.1", ""},
+		{"::1", ""},
+		{"*.*.example", ""},
+		{"a.*.example", ""},
+		{"*example.com", ""},
+		{"ab--x.example", ""},
+		{"xn--.example", ""},
+		{"xn--a.example", ""}, // punycode of nothing valid
+		{strings.ToLower(nonNFC) + ".example", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, prob := normalizeIdentifiers([]Identifier{{Type: IdentifierDNS, Value: tc.in}})
+			if tc.want != "" {
+				if prob != nil || got[0].Value != tc.want {
+					t.Fatalf("%v %v, want %q", got, prob, tc.want)
+				}
+				return
+			}
+			if prob == nil {
+				t.Fatalf("accepted as %v", got)
+			}
+			if tc.in != "" && (prob.Type != ProbRejectedIdentifier || len(prob.Subproblems) != 1 || prob.Subproblems[0].Identifier.Value != tc.in) {
+				t.Fatalf("problem %+v, want rejectedIdentifier naming %q", prob, tc.in)
+			}
+		})
+	}
+}

@@ -113,3 +113,27 @@ func caCert(t *testing.T, subject pkix.Name, rawSubject []byte, pub any, parent 
 	c, _ := x509.ParseCertificate(der)
 	return c
 }
+
+// TestCertificateOwnership: another account cannot download (401
+// unauthorized) a certificate, and an unknown serial is 404.
+func TestCertificateOwnership(t *testing.T) {
+	ts := newTestServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	owner := newClient(t, ts)
+	if _, err := owner.Register(ctx, &xacme.Account{}, xacme.AcceptTOS); err != nil {
+		t.Fatal(err)
+	}
+	_, certURL := issue(ctx, t, ts, owner, "owned.example")
+	stranger := newRawClient(t, ts)
+	stranger.register()
+	for url, want := range map[string]struct {
+		status int
+		typ    acme.ProblemType
+	}{certURL: {http.StatusUnauthorized, acme.ProbUnauthorized}, certURL + "0": {http.StatusNotFound, acme.ProbMalformed}} {
+		resp := stranger.post(url, nil)
+		if p := problemOf(t, resp); resp.StatusCode != want.status || p.Type != want.typ {
+			t.Errorf("%s: %d %s, want %d %s", url, resp.StatusCode, p.Type, want.status, want.typ)
+		}
+	}
+}

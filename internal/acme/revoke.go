@@ -17,9 +17,14 @@ type RevokeRequest struct {
 	Reason      *int   `json:"reason"`
 }
 
-// reasonUnused (7) is unused in RFC 5280 CRLs; the rest of 0..10 are
-// the CRLReason codes a subscriber may give.
-const reasonUnused = 7
+// reasonUnused (7) is unused in RFC 5280 CRLs, and removeFromCRL (8) is
+// only meaningful in delta CRLs (RFC 5280 §5.3.1), which Stride does not
+// publish: a full CRL entry with it would be invalid. The rest of 0..10
+// are the CRLReason codes a subscriber may give.
+const (
+	reasonUnused        = 7
+	reasonRemoveFromCRL = 8
+)
 
 // Revoke revokes a certificate this provisioner issued through ACME. The
 // request is authorized by exactly one of acct (the kid of the account that
@@ -30,8 +35,8 @@ func (s *Service) Revoke(ctx context.Context, p *Provisioner, req RevokeRequest,
 	if req.Reason != nil {
 		reason = *req.Reason
 	}
-	if reason < 0 || reason > 10 || reason == reasonUnused {
-		return problemf(ProbBadRevocationReason, "reason %d is not a revocation reason a subscriber may give (0-10 except 7)", reason)
+	if reason < 0 || reason > 10 || reason == reasonUnused || reason == reasonRemoveFromCRL {
+		return problemf(ProbBadRevocationReason, "reason %d is not a revocation reason a subscriber may give (0-10 except 7 and 8)", reason)
 	}
 	der, err := base64.RawURLEncoding.DecodeString(req.Certificate)
 	if err != nil {

@@ -3,6 +3,7 @@ package acme
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"slices"
 	"strings"
@@ -155,5 +156,19 @@ func TestIdentifierSyntax(t *testing.T) {
 				t.Fatalf("problem %+v, want rejectedIdentifier naming %q", prob, tc.in)
 			}
 		})
+	}
+}
+
+// TestNewID: object IDs and challenge tokens are 128-bit random base64url
+// (RFC 8555 §8.1 tokens, §10 unguessable URLs).
+func TestNewID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := newID()
+		b, err := base64.RawURLEncoding.DecodeString(id)
+		if err != nil || len(b) != 16 || seen[id] {
+			t.Fatalf("id %q: %v, %d bytes, seen %v", id, err, len(b), seen[id])
+		}
+		seen[id] = true
 	}
 }

@@ -129,7 +129,11 @@ func verifyInnerJWS(inner json.RawMessage, outerURL string) (*jose.JSONWebKey, [
 		return nil, nil, Malformedf("key-change: the inner protected header: %v", err)
 	}
 	if !allowedAlg(h.Alg) {
-		return nil, nil, problemf(ProbBadSignatureAlgorithm, "key-change: alg %q is not allowed", h.Alg)
+		p := problemf(ProbBadSignatureAlgorithm, "key-change: alg %q is not allowed", h.Alg)
+		for _, a := range accountAlgs {
+			p.Algorithms = append(p.Algorithms, string(a)) // RFC 8555 §6.2
+		}
+		return nil, nil, p
 	}
 	switch {
 	case h.JWK == nil:

@@ -172,3 +172,54 @@ func TestNewID(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+// TestCAARecheckAtFinalize: with caaIdentities, finalize checks CAA again
+// for names validated more than 8 hours ago (BR 3.2.2.8), not for fresh
+// ones; a refusal is the caa problem naming the name, and the order stays
+// ready so it can finish once the record allows it.
+func TestCAARecheckAtFinalize(t *testing.T) {
+	e := newTestEnv(t, func(p map[string]any) { p["caaIdentities"] = []any{"ca.example"} })
+	e.runWorker()
+	ctx := context.Background()
+	var mu sync.Mutex
+	var checked []string
+	forbid := "b.stale.example"
+	e.svc.caa = func(_ context.Context, domain string, _ bool, issuers []string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		checked = append(checked, domain)
+		if domain == forbid && slices.Equal(issuers, []string{"ca.example"}) {
+			return &ValidationError{Type: "caa", Detail: "CAA record forbids ca.example"}
+		}
+		return nil
+	}
+	acct, _ := e.account()
+	names := []string{"a.stale.example", "b.stale.example"}
+
+	fresh := e.order(acct, names...)
+	e.validateAll(acct, fresh)
+	if _, err := e.svc.Finalize(ctx, e.prov, acct, fresh.ID, csr(t, "", names...)); err != nil || len(checked) != 0 {
+		t.Fatalf("fresh validations: %v, CAA checked for %v", err, checked)
+	}
+
+	stale := e.order(acct, names...)
+	e.validateAll(acct, stale)
+	later := time.Now().Add(CAARecheckAfter + time.Minute)
+	e.svc.now = func() time.Time { return later }
+	_, err := e.svc.Finalize(ctx, e.prov, acct, stale.ID, csr(t, "", names...))
+	if p := wantProblem(t, err, ProbCAA); !strings.Contains(p.Detail, forbid) {
+		t.Fatalf("detail %q does not name %s", p.Detail, forbid)
+	}
+	if o, _ := e.svc.Order(ctx, acct, stale.ID); o.Status != string(StatusReady) {
+		t.Fatalf("order %s after a CAA refusal, want ready", o.Status)
+	}
+	forbid = ""
+	if _, err := e.svc.Finalize(ctx, e.prov, acct, stale.ID, csr(t, "", names...)); err != nil {
+		t.Fatalf("after the record changed: %v", err)
+	}
+	slices.Sort(checked)
+	if !slices.Equal(checked, []string{"a.stale.example", "a.stale.example", "b.stale.example", "b.stale.example"}) &&
+		!slices.Equal(checked, []string{"a.stale.example", "b.stale.example", "b.stale.example"}) {
+		t.Fatalf("CAA checked for %v", checked)
+	}
+}

@@ -99,6 +99,7 @@ func TestRequestChecks(t *testing.T) {
 		}, 400, "badPublicKey"},
 		{"POST-as-GET with a payload", signedWith(c, c.url("order/any"), []byte(`{"x":1}`), func(map[string]any) {}), 400, "malformed"},
 		{"another account's URL", signedWith(c, gone.kid, nil, func(map[string]any) {}), 401, "unauthorized"},
+		{"another account's orders", signedWith(c, gone.kid+"/orders", nil, func(map[string]any) {}), 401, "unauthorized"},
 		{"key-change without an inner JWS", signedWith(c, c.url("key-change"), []byte(`{}`), func(map[string]any) {}), 400, "malformed"},
 		{"missing url", signedWith(c, newOrder, order, func(h map[string]any) { delete(h, "url") }), 400, "malformed"},
 		{"missing alg", signedWith(c, newOrder, order, func(h map[string]any) { delete(h, "alg") }), 400, "badSignatureAlgorithm"},

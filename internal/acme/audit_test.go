@@ -223,3 +223,40 @@ func TestCAARecheckAtFinalize(t *testing.T) {
 		t.Fatalf("CAA checked for %v", checked)
 	}
 }
+
+// TestRevokeByAuthorizedAccount: an account that holds valid authorizations
+// for every name of a certificate it did not order may revoke it (RFC 8555
+// §7.6); authorizations for only some names, or expired ones, do not do.
+func TestRevokeByAuthorizedAccount(t *testing.T) {
+	e := newTestEnv(t, nil)
+	e.runWorker()
+	ctx := context.Background()
+	owner, _ := e.account()
+	names := []string{"r1.example", "*.r2.example"}
+	o := e.order(owner, names...)
+	e.validateAll(owner, o)
+	o, err := e.svc.Finalize(ctx, e.prov, owner, o.ID, csr(t, "", names...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := e.store.Certificate(ctx, o.CertificateSerial)
+	req := RevokeRequest{Certificate: base64.RawURLEncoding.EncodeToString(c.DER)}
+
+	partial, _ := e.account()
+	e.validateAll(partial, e.order(partial, "r1.example"))
+	wildcardOnlyBase, _ := e.account()
+	e.validateAll(wildcardOnlyBase, e.order(wildcardOnlyBase, "r1.example", "r2.example"))
+	holder, _ := e.account()
+	e.validateAll(holder, e.order(holder, "r2.example", "*.r2.example"))
+	e.validateAll(holder, e.order(holder, "r1.example"))
+
+	wantProblem(t, e.svc.Revoke(ctx, e.prov, req, partial, nil), ProbUnauthorized)
+	wantProblem(t, e.svc.Revoke(ctx, e.prov, req, wildcardOnlyBase, nil), ProbUnauthorized)
+	real := e.svc.now
+	e.svc.now = func() time.Time { return time.Now().Add(OrderLifetime + time.Minute) }
+	wantProblem(t, e.svc.Revoke(ctx, e.prov, req, holder, nil), ProbUnauthorized)
+	e.svc.now = real
+	if err := e.svc.Revoke(ctx, e.prov, req, holder, nil); err != nil {
+		t.Fatalf("an account holding every authorization: %v", err)
+	}
+}

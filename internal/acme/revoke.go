@@ -62,8 +62,9 @@ func (s *Service) Revoke(ctx context.Context, p *Provisioner, req RevokeRequest,
 }
 
 // authorizeRevoke checks that the certificate is one this provisioner
-// issued through ACME and that the requester holds it: its account, or its
-// key. Anything else gets the same answer, so a stranger learns nothing.
+// issued through ACME and that the requester holds it: its account, its
+// key, or an account with valid authorizations for all its names (RFC 8555
+// §7.6). Anything else gets the same answer, so a stranger learns nothing.
 func (s *Service) authorizeRevoke(ctx context.Context, p *Provisioner, cert *x509.Certificate, der []byte, acct *storage.ACMEAccount, certKey crypto.PublicKey) *Problem {
 	denied := problemf(ProbUnauthorized, "no authorization provided for this certificate")
 	serial := cert.SerialNumber.String()
@@ -87,6 +88,14 @@ func (s *Service) authorizeRevoke(ctx context.Context, p *Provisioner, cert *x50
 		return nil
 	case certKey != nil && publicKeyEqual(certKey, cert.PublicKey):
 		return nil
+	case acct != nil:
+		ok, err := s.holdsAuthorizations(ctx, p, acct, cert)
+		if err != nil {
+			return internal(err, "to look the account's authorizations up")
+		}
+		if ok {
+			return nil
+		}
 	}
 	return denied
 }

@@ -28,6 +28,11 @@ func TestFinalizeCSRChecks(t *testing.T) {
 		{"an IP not ordered", csr(t, "", "a.example", "b.example", "10.1.1.1")},
 		{"the account key", csrWithKey(t, acctKey, "", "a.example", "b.example")},
 		{"a weak curve", csrWithWeakKey(t, weak)},
+		{"a bad signature", func() []byte {
+			der := csr(t, "", "a.example", "b.example")
+			der[len(der)-1] ^= 1 // inside the signature BIT STRING
+			return der
+		}()},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

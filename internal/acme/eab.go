@@ -113,8 +113,9 @@ func VerifyEAB(ctx context.Context, eab json.RawMessage, outerJWK *jose.JSONWebK
 	}
 	newHash, ok := macAlgs[h.Alg]
 	if !ok {
-		return "", problemf(ProbBadSignatureAlgorithm,
-			"externalAccountBinding: alg %q is not allowed: use HS256, HS384 or HS512", h.Alg)
+		p := problemf(ProbBadSignatureAlgorithm, "externalAccountBinding: alg %q is not allowed: use HS256, HS384 or HS512", h.Alg)
+		p.Algorithms = []string{"HS256", "HS384", "HS512"} // RFC 8555 §6.2
+		return "", p
 	}
 	if err := checkEABHeader(&h, outerURL); err != nil {
 		return "", err

@@ -174,6 +174,10 @@ func TestVerifyEAB(t *testing.T) {
 			if got := problemType(err); got != c.want {
 				t.Fatalf("VerifyEAB = %q, %v; want problem %q", kid, err, c.want)
 			}
+			var p *Problem
+			if c.want == probBadSignatureAlgorithm && (!errors.As(err, &p) || len(p.Algorithms) == 0) {
+				t.Fatalf("badSignatureAlgorithm without algorithms (RFC 8555 §6.2): %+v", p)
+			}
 			if c.want == "" && kid != "kid-1" {
 				t.Fatalf("kid = %q, want kid-1", kid)
 			}

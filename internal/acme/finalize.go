@@ -33,6 +33,9 @@ func (s *Service) Finalize(ctx context.Context, p *Provisioner, acct *storage.AC
 	if prob != nil {
 		return nil, prob
 	}
+	if prob := s.recheckCAA(ctx, p, o); prob != nil {
+		return nil, prob // the order stays ready: a fixed CAA record lets it finish
+	}
 	prof, err := p.Profiles.Resolve(o.Profile)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/net/idna"
+
 	"github.com/stride-pki/stride/internal/caerr"
 )
 
@@ -113,6 +115,29 @@ func labelProblem(label string) string {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
 			return "character " + quote(string(c)) + " is not allowed"
 		}
+	}
+	return reservedLabelProblem(label)
+}
+
+// reservedLabelProblem refuses labels with "--" in the third and fourth
+// positions (RFC 5890 §2.3.1 R-LDH labels) unless they are IDNA A-labels
+// ("xn--") that decode, validate (NFC included) and encode back to
+// themselves. Let's Encrypt revoked certificates twice for missing this
+// (2017-08-10 non-normalized IDNs, 2021-10-11 R-LDH labels; security.md
+// §1.2).
+func reservedLabelProblem(label string) string {
+	if len(label) < 4 || label[2:4] != "--" {
+		return ""
+	}
+	if !strings.HasPrefix(label, "xn--") {
+		return "label " + quote(label) + " is reserved (hyphens in the third and fourth positions)"
+	}
+	u, err := idna.Registration.ToUnicode(label)
+	if err != nil {
+		return "label " + quote(label) + " is not a valid IDNA A-label"
+	}
+	if a, err := idna.Registration.ToASCII(u); err != nil || a != label {
+		return "label " + quote(label) + " is not a valid IDNA A-label"
 	}
 	return ""
 }

@@ -8,7 +8,6 @@ import (
 	gojose "github.com/go-jose/go-jose/v4"
 
 	"github.com/stride-pki/stride/internal/jose"
-	"github.com/stride-pki/stride/internal/keys"
 	"github.com/stride-pki/stride/internal/storage"
 )
 
@@ -130,7 +129,11 @@ func verifyInnerJWS(inner json.RawMessage, outerURL string) (*jose.JSONWebKey, [
 		return nil, nil, Malformedf("key-change: the inner protected header: %v", err)
 	}
 	if !allowedAlg(h.Alg) {
-		return nil, nil, problemf(ProbBadSignatureAlgorithm, "key-change: alg %q is not allowed", h.Alg)
+		p := problemf(ProbBadSignatureAlgorithm, "key-change: alg %q is not allowed", h.Alg)
+		for _, a := range accountAlgs {
+			p.Algorithms = append(p.Algorithms, string(a)) // RFC 8555 §6.2
+		}
+		return nil, nil, p
 	}
 	switch {
 	case h.JWK == nil:
@@ -148,7 +151,7 @@ func verifyInnerJWS(inner json.RawMessage, outerURL string) (*jose.JSONWebKey, [
 	if err := json.Unmarshal(*h.JWK, &key); err != nil || key.Key == nil || !key.IsPublic() {
 		return nil, nil, problemf(ProbBadPublicKey, "key-change: jwk is not a public key")
 	}
-	if err := keys.CheckPublicKey(key.Key); err != nil {
+	if err := CheckAccountKey(key.Key); err != nil {
 		return nil, nil, problemf(ProbBadPublicKey, "key-change: %v", err)
 	}
 	sig, err := gojose.ParseSigned(string(inner), accountAlgs)

@@ -96,6 +96,10 @@ func TestVerifyKeyChange(t *testing.T) {
 			if got := problemType(err); got != c.want {
 				t.Fatalf("VerifyKeyChange = %v; want problem %q", err, c.want)
 			}
+			var p *Problem
+			if c.want == probBadSignatureAlgorithm && (!errors.As(err, &p) || len(p.Algorithms) == 0) {
+				t.Fatalf("badSignatureAlgorithm without algorithms (RFC 8555 §6.2): %+v", p)
+			}
 			var inUse *KeyInUseError
 			if c.owner != "" && (!errors.As(err, &inUse) || inUse.AccountID != c.owner) {
 				t.Fatalf("err = %+v; want a KeyInUseError naming %s", err, c.owner)

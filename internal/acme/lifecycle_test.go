@@ -41,8 +41,8 @@ func TestOrderLifecycle(t *testing.T) {
 	if o.Status != string(StatusValid) || o.CertificateSerial == "" {
 		t.Fatalf("order after finalize: %+v", o)
 	}
-	chain, err := e.svc.CertificateChain(ctx, acct, o.CertificateSerial)
-	if err != nil || len(chain) != 2 {
+	chain, alts, err := e.svc.CertificateChain(ctx, acct, o.CertificateSerial, 0)
+	if err != nil || len(chain) != 2 || alts != 0 {
 		t.Fatalf("chain: %d certificates, %v", len(chain), err)
 	}
 	leaf, _ := x509.ParseCertificate(chain[0])

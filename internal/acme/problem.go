@@ -47,6 +47,9 @@ type Problem struct {
 	Detail      string       `json:"detail,omitempty"`
 	Status      int          `json:"status,omitempty"` // filled by the edge
 	Subproblems []Subproblem `json:"subproblems,omitempty"`
+	// Algorithms lists the JWS algorithms the server accepts; RFC 8555
+	// §6.2 requires it on badSignatureAlgorithm so a client can switch.
+	Algorithms []string `json:"algorithms,omitempty"`
 	// Missing marks "no such resource" (malformed, answered 404 by the edge).
 	Missing bool  `json:"-"`
 	Cause   error `json:"-"`

@@ -17,7 +17,7 @@ func (e *testEnv) issueOrder(acct *storage.ACMEAccount, o *storage.ACMEOrder, na
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	chain, err := e.svc.CertificateChain(context.Background(), acct, o.CertificateSerial)
+	chain, _, err := e.svc.CertificateChain(context.Background(), acct, o.CertificateSerial, 0)
 	if err != nil {
 		e.t.Fatal(err)
 	}

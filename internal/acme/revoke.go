@@ -17,9 +17,14 @@ type RevokeRequest struct {
 	Reason      *int   `json:"reason"`
 }
 
-// reasonUnused (7) is unused in RFC 5280 CRLs; the rest of 0..10 are
-// the CRLReason codes a subscriber may give.
-const reasonUnused = 7
+// reasonUnused (7) is unused in RFC 5280 CRLs, and removeFromCRL (8) is
+// only meaningful in delta CRLs (RFC 5280 §5.3.1), which Stride does not
+// publish: a full CRL entry with it would be invalid. The rest of 0..10
+// are the CRLReason codes a subscriber may give.
+const (
+	reasonUnused        = 7
+	reasonRemoveFromCRL = 8
+)
 
 // Revoke revokes a certificate this provisioner issued through ACME. The
 // request is authorized by exactly one of acct (the kid of the account that
@@ -30,8 +35,8 @@ func (s *Service) Revoke(ctx context.Context, p *Provisioner, req RevokeRequest,
 	if req.Reason != nil {
 		reason = *req.Reason
 	}
-	if reason < 0 || reason > 10 || reason == reasonUnused {
-		return problemf(ProbBadRevocationReason, "reason %d is not a revocation reason a subscriber may give (0-10 except 7)", reason)
+	if reason < 0 || reason > 10 || reason == reasonUnused || reason == reasonRemoveFromCRL {
+		return problemf(ProbBadRevocationReason, "reason %d is not a revocation reason a subscriber may give (0-10 except 7 and 8)", reason)
 	}
 	der, err := base64.RawURLEncoding.DecodeString(req.Certificate)
 	if err != nil {
@@ -57,8 +62,9 @@ func (s *Service) Revoke(ctx context.Context, p *Provisioner, req RevokeRequest,
 }
 
 // authorizeRevoke checks that the certificate is one this provisioner
-// issued through ACME and that the requester holds it: its account, or its
-// key. Anything else gets the same answer, so a stranger learns nothing.
+// issued through ACME and that the requester holds it: its account, its
+// key, or an account with valid authorizations for all its names (RFC 8555
+// §7.6). Anything else gets the same answer, so a stranger learns nothing.
 func (s *Service) authorizeRevoke(ctx context.Context, p *Provisioner, cert *x509.Certificate, der []byte, acct *storage.ACMEAccount, certKey crypto.PublicKey) *Problem {
 	denied := problemf(ProbUnauthorized, "no authorization provided for this certificate")
 	serial := cert.SerialNumber.String()
@@ -82,6 +88,14 @@ func (s *Service) authorizeRevoke(ctx context.Context, p *Provisioner, cert *x50
 		return nil
 	case certKey != nil && publicKeyEqual(certKey, cert.PublicKey):
 		return nil
+	case acct != nil:
+		ok, err := s.holdsAuthorizations(ctx, p, acct, cert)
+		if err != nil {
+			return internal(err, "to look the account's authorizations up")
+		}
+		if ok {
+			return nil
+		}
 	}
 	return denied
 }

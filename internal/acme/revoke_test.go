@@ -29,7 +29,7 @@ func TestRevoke(t *testing.T) {
 		return base64.RawURLEncoding.EncodeToString(c.DER)
 	}
 	cert := issue()
-	seven, eleven, one := 7, 11, 1
+	seven, eight, eleven, minus, one := 7, 8, 11, -1, 1
 	tests := []struct {
 		name string
 		req  RevokeRequest
@@ -38,6 +38,8 @@ func TestRevoke(t *testing.T) {
 	}{
 		{"reason 7", RevokeRequest{Certificate: cert, Reason: &seven}, owner, ProbBadRevocationReason},
 		{"reason 11", RevokeRequest{Certificate: cert, Reason: &eleven}, owner, ProbBadRevocationReason},
+		{"reason 8 (removeFromCRL)", RevokeRequest{Certificate: cert, Reason: &eight}, owner, ProbBadRevocationReason},
+		{"reason -1", RevokeRequest{Certificate: cert, Reason: &minus}, owner, ProbBadRevocationReason},
 		{"stranger", RevokeRequest{Certificate: cert}, stranger, ProbUnauthorized},
 		{"not base64", RevokeRequest{Certificate: "%%"}, owner, ProbMalformed},
 		{"owner", RevokeRequest{Certificate: cert, Reason: &one}, owner, ""},

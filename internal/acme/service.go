@@ -46,6 +46,9 @@ type Authority interface {
 	CheckACMEIdentifier(provisioner, typ, value string) error
 	// Intermediates is the chain above issued leaves, issuer first.
 	Intermediates() []*x509.Certificate
+	// AlternateChains are other chains above issued leaves (RFC 8555
+	// §7.4.2), each issuer (cross-certificate) first; usually none.
+	AlternateChains() [][]*x509.Certificate
 }
 
 // EABCheck verifies a new account's externalAccountBinding (RFC 8555
@@ -67,8 +70,13 @@ type Options struct {
 	Wake func()
 	// EAB verifies external account bindings; nil: StoreEAB over Store.
 	EAB EABCheck
-	Now func() time.Time
-	Log *slog.Logger
+	// CAA, when set, rechecks CAA at finalize for validations older than
+	// CAARecheckAfter (provisioners with caaIdentities); MapError reads its
+	// errors as the Worker's does.
+	CAA      CAACheck
+	MapError ValidationErrorMapper
+	Now      func() time.Time
+	Log      *slog.Logger
 }
 
 // Service is the ACME core of one configuration generation: a reload builds
@@ -81,6 +89,8 @@ type Service struct {
 	nonces *Nonces
 	wake   func()
 	eab    EABCheck
+	caa    CAACheck
+	mapErr ValidationErrorMapper
 	now    func() time.Time
 	log    *slog.Logger
 }
@@ -88,7 +98,7 @@ type Service struct {
 // New builds a Service.
 func New(opts Options) *Service {
 	s := &Service{store: opts.Store, auth: opts.Authority, provs: map[string]*Provisioner{},
-		nonces: opts.Nonces, wake: opts.Wake, eab: opts.EAB, now: opts.Now, log: opts.Log}
+		nonces: opts.Nonces, wake: opts.Wake, eab: opts.EAB, caa: opts.CAA, mapErr: opts.MapError, now: opts.Now, log: opts.Log}
 	for _, p := range opts.Provisioners {
 		s.provs[p.Name] = p
 	}

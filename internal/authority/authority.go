@@ -24,9 +24,12 @@ type Options struct {
 	FederatedRoots []*x509.Certificate
 	// Intermediates is the crt bundle: the first certificate signs.
 	Intermediates []*x509.Certificate
-	Signer        crypto.Signer
-	Provisioners  *provisioner.Collection
-	Store         storage.Store
+	// AlternateChains are ACME's alternate chains, each the certificates
+	// after the leaf, the first a cross-certificate of Intermediates[0].
+	AlternateChains [][]*x509.Certificate
+	Signer          crypto.Signer
+	Provisioners    *provisioner.Collection
+	Store           storage.Store
 	// BasePath resolves relative templateFile paths ($STRIDEPATH).
 	BasePath string
 	Now      func() time.Time
@@ -40,6 +43,7 @@ type Authority struct {
 	roots         []*x509.Certificate
 	federated     []*x509.Certificate
 	intermediates []*x509.Certificate
+	alternates    [][]*x509.Certificate
 	issuer        *x509.Certificate
 	signer        crypto.Signer
 	provs         *provisioner.Collection
@@ -66,7 +70,7 @@ func New(opts Options) (*Authority, error) {
 	}
 	a := &Authority{
 		cfg: opts.Config, roots: opts.Roots, federated: opts.FederatedRoots,
-		intermediates: opts.Intermediates, issuer: opts.Intermediates[0], signer: opts.Signer,
+		intermediates: opts.Intermediates, alternates: opts.AlternateChains, issuer: opts.Intermediates[0], signer: opts.Signer,
 		provs: opts.Provisioners, store: opts.Store, basePath: opts.BasePath,
 		now: opts.Now, log: opts.Logger, templates: newTemplateCache(),
 	}
@@ -78,6 +82,9 @@ func New(opts Options) (*Authority, error) {
 	}
 	if !publicKeysMatch(a.signer.Public(), a.issuer.PublicKey) {
 		return nil, fmt.Errorf("authority: the intermediate key does not match the intermediate certificate %q", a.issuer.Subject.CommonName)
+	}
+	if err := checkAlternateChains(a.issuer, a.alternates); err != nil {
+		return nil, err
 	}
 	auth := opts.Config.Authority
 	if auth == nil {

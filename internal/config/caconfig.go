@@ -30,7 +30,13 @@ type CAConfig struct {
 	// ACMETestPorts (Stride only, test-only) sends ACME validations to other
 	// ports than the RFC's 80 and 443, so tests need no privileged ports.
 	ACMETestPorts *ACMETestPorts `json:"acmeTestPorts,omitempty"`
-	Extra         Extra          `json:"-"`
+	// ACMEAlternateChains (Stride only) are the alternate chains ACME
+	// offers with every certificate (RFC 8555 §7.4.2, Link rel="alternate"):
+	// each is a list of PEM files whose certificates, in order, follow the
+	// leaf; the first must be a cross-certificate of the "crt" issuer
+	// (same subject and key, another signer). See docs/operations.md.
+	ACMEAlternateChains [][]string `json:"acmeAlternateChains,omitempty"`
+	Extra               Extra      `json:"-"`
 
 	// Path is the file the config was read from: errors name it, and
 	// relative paths inside are resolved by callers against $STRIDEPATH.

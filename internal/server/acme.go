@@ -29,6 +29,7 @@ const acmePurgeInterval = time.Hour
 type acmeRuntime struct {
 	store  acme.Store
 	worker *acme.Worker
+	caa    acme.CAACheck // the validator's, for the recheck at finalize
 	log    *slog.Logger
 }
 
@@ -48,11 +49,12 @@ func startACME(ctx context.Context, cfg *config.CAConfig, store storage.Store, r
 		vcfg.HTTPPort, vcfg.TLSPort = p.HTTP01, p.TLSALPN01
 		log.Warn("acme: validating on test ports (acmeTestPorts is test-only)", "http01", p.HTTP01, "tlsalpn01", p.TLSALPN01)
 	}
-	worker := acme.NewWorker(acme.WorkerOptions{Store: st, Validator: validation.New(vcfg),
+	v := validation.New(vcfg)
+	worker := acme.NewWorker(acme.WorkerOptions{Store: st, Validator: v,
 		MapError: validationError, CAAIdentities: caaIdentities(current), Log: log})
 	go worker.Run(ctx)
 	go purgeACME(ctx, st, log)
-	return &acmeRuntime{store: st, worker: worker, log: log}
+	return &acmeRuntime{store: st, worker: worker, caa: v.CAA, log: log}
 }
 
 // validationError reads the validator's error type for the ACME core.
@@ -127,7 +129,7 @@ func (rt *acmeRuntime) mounts(ca *CA) map[string]http.Handler {
 		return nil
 	}
 	svc := acme.New(acme.Options{Store: rt.store, Authority: ca.Authority, Provisioners: provs, Nonces: nonces,
-		Wake: rt.worker.Wake, Log: rt.log})
+		Wake: rt.worker.Wake, CAA: rt.caa, MapError: validationError, Log: rt.log})
 	for _, p := range provs {
 		rt.log.Info("acme: serving provisioner", "provisioner", p.Name, "directory", "/acme/"+p.Name+"/directory",
 			"challenges", p.Challenges)

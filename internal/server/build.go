@@ -61,6 +61,10 @@ func Build(cfg *config.CAConfig, base string, secrets Secrets, store storage.Sto
 		}
 		federated = append(federated, certs...)
 	}
+	alternates, err := readAlternateChains(cfg.ACMEAlternateChains, resolve)
+	if err != nil {
+		return nil, err
+	}
 	inters, err := pemutil.ReadCertificates(resolve(cfg.IntermediateCert))
 	if err != nil {
 		return nil, fmt.Errorf("crt: %w", err)
@@ -81,13 +85,31 @@ func Build(cfg *config.CAConfig, base string, secrets Secrets, store storage.Sto
 		return nil, fmt.Errorf("authority.provisioners: %w", err)
 	}
 	a, err := authority.New(authority.Options{
-		Config: cfg, Roots: roots, FederatedRoots: federated, Intermediates: inters, Signer: signer,
+		Config: cfg, Roots: roots, FederatedRoots: federated, Intermediates: inters, AlternateChains: alternates, Signer: signer,
 		Provisioners: provs, Store: store, BasePath: base, Logger: log,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &CA{Config: cfg, Authority: a, Started: started, ACMENonceKey: nonceKey(signer)}, nil
+}
+
+// readAlternateChains reads ca.json's "acmeAlternateChains": per chain,
+// the certificates of its files in order.
+func readAlternateChains(chains [][]string, resolve func(string) string) ([][]*x509.Certificate, error) {
+	var out [][]*x509.Certificate
+	for i, files := range chains {
+		var chain []*x509.Certificate
+		for _, p := range files {
+			certs, err := pemutil.ReadCertificates(resolve(p))
+			if err != nil {
+				return nil, fmt.Errorf("acmeAlternateChains[%d]: %w", i, err)
+			}
+			chain = append(chain, certs...)
+		}
+		out = append(out, chain)
+	}
+	return out, nil
 }
 
 func loadKey(path string, password []byte, configPassword string) (crypto.Signer, error) {

@@ -197,6 +197,10 @@ var tlsALPNTests = []tlsALPNTest{
 	{name: "obsolete OID next to the right one", cert: alpnCert{dns: []string{alpnName}, exts: []pkix.Extension{
 		acmeExt(testKeyAuth, true), {Id: oidACMEIdentifierV1, Critical: true, Value: rawDigest[:]}}},
 		wantType: "incorrectResponse", wantDetail: "obsolete"},
+	// Go's x509 parser refuses a certificate with a repeated extension, so
+	// the handshake fails before the extension is looked at.
+	{name: "acmeIdentifier twice", cert: alpnCert{dns: []string{alpnName}, exts: []pkix.Extension{
+		acmeExt(testKeyAuth, true), acmeExt(testKeyAuth, true)}}, wantType: "tls"},
 }
 
 func TestTLSALPN01(t *testing.T) {

@@ -3,12 +3,16 @@ package wfe
 import (
 	"encoding/pem"
 	"net/http"
+	"strconv"
 
 	"github.com/stride-pki/stride/internal/acme"
 )
 
 // certificate downloads an issued certificate with its chain (RFC 8555
-// §7.4.2) as application/pem-certificate-chain: leaf, then intermediates.
+// §7.4.2) as application/pem-certificate-chain: leaf, then the default
+// chain at .../certificate/{serial}, or alternate chain n at
+// .../certificate/{serial}/{n}; each answer links every other chain with
+// Link rel="alternate".
 func (h *handler) certificate(w http.ResponseWriter, r *http.Request) {
 	q := h.authenticate(w, r, byKID)
 	if q == nil {
@@ -18,10 +22,24 @@ func (h *handler) certificate(w http.ResponseWriter, r *http.Request) {
 		h.writeProblem(w, r, acme.Malformedf("a certificate is read with POST-as-GET (an empty payload)"))
 		return
 	}
-	chain, err := h.svc.CertificateChain(r.Context(), q.acct, r.PathValue("serial"))
+	serial, n := r.PathValue("serial"), 0
+	if s := r.PathValue("n"); s != "" {
+		// Only 1…, in canonical form: chain 0 has one URL, without a number.
+		var err error
+		if n, err = strconv.Atoi(s); err != nil || n < 1 || strconv.Itoa(n) != s {
+			h.writeProblem(w, r, &acme.Problem{Type: acme.ProbMalformed, Missing: true, Detail: "no such certificate chain"})
+			return
+		}
+	}
+	chain, alternates, err := h.svc.CertificateChain(r.Context(), q.acct, serial, n)
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	for i := 0; i <= alternates; i++ {
+		if i != n {
+			addLink(w, q.links.CertificateChain(serial, i), "alternate")
+		}
 	}
 	w.Header().Set("Content-Type", "application/pem-certificate-chain")
 	w.WriteHeader(http.StatusOK)

@@ -31,6 +31,9 @@ type envelope struct {
 	url   string
 	kid   string
 	jwk   *gojose.JSONWebKey
+	// rawJWK is the protected header's jwk member, kept to tell a bad key
+	// from a bad JWS when go-jose refuses both together.
+	rawJWK json.RawMessage
 }
 
 // parseEnvelope checks body's JWS envelope and protected header (RFC 8555
@@ -65,6 +68,11 @@ func parseEnvelope(body []byte) (*envelope, *acme.Problem) {
 		return nil, prob
 	}
 	sig, err := gojose.ParseSignedJSON(string(body), allowedAlgs)
+	if err != nil && env.rawJWK != nil && json.Unmarshal(env.rawJWK, new(gojose.JSONWebKey)) != nil {
+		// go-jose refuses the whole JWS when its jwk is unusable (off-curve,
+		// low-order, wrong length): say which part is wrong (RFC 8555 §6.7).
+		return nil, &acme.Problem{Type: acme.ProbBadPublicKey, Detail: "the jwk is not a valid public key"}
+	}
 	if err != nil || len(sig.Signatures) != 1 {
 		return nil, acme.Malformedf("the JWS cannot be parsed")
 	}
@@ -96,15 +104,15 @@ func parseProtected(b64 string) (*envelope, *acme.Problem) {
 	alg, _ := stringMember(hdr, "alg")
 	env.alg = gojose.SignatureAlgorithm(alg)
 	if !algAllowed(env.alg) {
-		return nil, &acme.Problem{Type: acme.ProbBadSignatureAlgorithm,
-			Detail: "alg " + quoteAlg(alg) + " is not accepted; use one of RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA"}
+		return nil, badAlg("alg " + quoteAlg(alg) + " is not accepted; use one of " + strings.Join(allowedAlgNames(), " "))
 	}
 	if env.url, ok = stringMember(hdr, "url"); !ok || env.url == "" {
 		return nil, acme.Malformedf("the protected header needs a url")
 	}
 	env.nonce, _ = stringMember(hdr, "nonce")
 	kid, hasKID := hdr["kid"]
-	_, hasJWK := hdr["jwk"]
+	rawJWK, hasJWK := hdr["jwk"]
+	env.rawJWK = rawJWK
 	if hasKID == hasJWK {
 		return nil, acme.Malformedf("the protected header needs exactly one of jwk and kid")
 	}
@@ -112,6 +120,19 @@ func parseProtected(b64 string) (*envelope, *acme.Problem) {
 		return nil, acme.Malformedf("kid must be a string")
 	}
 	return env, nil
+}
+
+// badAlg is a badSignatureAlgorithm problem with the algorithms member.
+func badAlg(detail string) *acme.Problem {
+	return &acme.Problem{Type: acme.ProbBadSignatureAlgorithm, Detail: detail, Algorithms: allowedAlgNames()}
+}
+
+func allowedAlgNames() []string {
+	out := make([]string, len(allowedAlgs))
+	for i, a := range allowedAlgs {
+		out[i] = string(a)
+	}
+	return out
 }
 
 func algAllowed(a gojose.SignatureAlgorithm) bool {

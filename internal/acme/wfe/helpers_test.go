@@ -3,6 +3,7 @@ package wfe
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -39,8 +40,9 @@ func (s *testServer) dirURL() string { return s.srv.URL + "/acme/acme/directory"
 func newTestServer(t *testing.T) *testServer { return newTestServerWith(t, nil) }
 
 // newTestServerWith is newTestServer with the ACME provisioner's ca.json
-// object changed by edit first.
-func newTestServerWith(t *testing.T, edit func(prov map[string]any)) *testServer {
+// object changed by edit first, and the authority given the alternate
+// chains alts returns for the issuing intermediate, if any.
+func newTestServerWith(t *testing.T, edit func(prov map[string]any), alts ...func(issuer *x509.Certificate) [][]*x509.Certificate) *testServer {
 	t.Helper()
 	paths, pw := sharedPKI(t)
 	cfg, err := config.Load(paths.CAConfig())
@@ -66,8 +68,12 @@ func newTestServerWith(t *testing.T, edit func(prov map[string]any)) *testServer
 	if err != nil {
 		t.Fatal(err)
 	}
+	var alternates [][]*x509.Certificate
+	for _, f := range alts {
+		alternates = append(alternates, f(inters[0])...)
+	}
 	a, err := authority.New(authority.Options{Config: cfg, Roots: roots, Intermediates: inters, Signer: key,
-		Provisioners: provs, Store: store, BasePath: paths.Authority})
+		Provisioners: provs, Store: store, BasePath: paths.Authority, AlternateChains: alternates})
 	if err != nil {
 		t.Fatal(err)
 	}

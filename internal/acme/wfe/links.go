@@ -5,6 +5,7 @@ import (
 
 	"github.com/stride-pki/stride/internal/acme"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -42,6 +43,14 @@ func (l links) Finalize(orderID string) string    { return l.path("order", order
 func (l links) Authz(id string) string            { return l.path("authz", id) }
 func (l links) Challenge(authz, id string) string { return l.path("challenge", authz, id) }
 func (l links) Certificate(serial string) string  { return l.path("certificate", serial) }
+
+// CertificateChain is the download URL of chain n (0: the default one).
+func (l links) CertificateChain(serial string, n int) string {
+	if n == 0 {
+		return l.Certificate(serial)
+	}
+	return l.path("certificate", serial, strconv.Itoa(n))
+}
 
 // accountID returns the ID a kid names, if the kid is an account URL of
 // this provisioner as the client reaches it.

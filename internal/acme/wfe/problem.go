@@ -47,6 +47,9 @@ func (h *handler) writeProblem(w http.ResponseWriter, r *http.Request, p *acme.P
 	}
 	out := *p
 	out.Status = status
+	if _, rest, _ := splitProvisioner(r.URL.EscapedPath()); rest == "directory" {
+		addIndexLink(w, r) // the one path withNonce leaves without it
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,7 +99,31 @@ func TestRequestChecks(t *testing.T) {
 		}, 400, "badPublicKey"},
 		{"POST-as-GET with a payload", signedWith(c, c.url("order/any"), []byte(`{"x":1}`), func(map[string]any) {}), 400, "malformed"},
 		{"another account's URL", signedWith(c, gone.kid, nil, func(map[string]any) {}), 401, "unauthorized"},
+		{"another account's orders", signedWith(c, gone.kid+"/orders", nil, func(map[string]any) {}), 401, "unauthorized"},
 		{"key-change without an inner JWS", signedWith(c, c.url("key-change"), []byte(`{}`), func(map[string]any) {}), 400, "malformed"},
+		{"missing url", signedWith(c, newOrder, order, func(h map[string]any) { delete(h, "url") }), 400, "malformed"},
+		{"missing alg", signedWith(c, newOrder, order, func(h map[string]any) { delete(h, "alg") }), 400, "badSignatureAlgorithm"},
+		{"RS256 header on an EC key", signedWith(c, newOrder, order, func(h map[string]any) { h["alg"] = "RS256" }), 400, "badSignatureAlgorithm"},
+		{"kid on new-account", signedWith(c, c.url("new-account"), []byte(`{}`), func(map[string]any) {}), 400, "malformed"},
+		{"b64 false without crit", signedWith(c, newOrder, order, func(h map[string]any) { h["b64"] = false }), 400, "malformed"},
+		{"detached payload", func() (string, any, string) {
+			j := c.sign(c.header(newOrder), order)
+			delete(j, "payload")
+			return newOrder, j, "application/jose+json"
+		}, 400, "malformed"},
+		{"url with a trailing slash", signedWith(c, newOrder, order, func(h map[string]any) { h["url"] = newOrder + "/" }), 401, "unauthorized"},
+		{"url with a query", signedWith(c, newOrder, order, func(h map[string]any) { h["url"] = newOrder + "?a=b" }), 401, "unauthorized"},
+		{"url with http", signedWith(c, newOrder, order, func(h map[string]any) { h["url"] = strings.Replace(newOrder, "https:", "http:", 1) }), 401, "unauthorized"},
+		{"url with another host", signedWith(c, newOrder, order, func(h map[string]any) {
+			h["url"] = strings.Replace(newOrder, "127.0.0.1", "localhost", 1)
+		}), 401, "unauthorized"},
+		{"url with another port", signedWith(c, newOrder, order, func(h map[string]any) {
+			h["url"] = strings.Replace(newOrder, ts.srv.Listener.Addr().String(), "127.0.0.1:1", 1)
+		}), 401, "unauthorized"},
+		{"case-variant duplicate in the payload", signedWith(c, newOrder,
+			[]byte(`{"identifiers":[{"type":"dns","value":"x.example"}],"Identifiers":[{"type":"dns","value":"y.example"}]}`), func(map[string]any) {}), 400, "malformed"},
+		{"duplicate in the payload", signedWith(c, newOrder,
+			[]byte(`{"identifiers":[{"type":"dns","value":"x.example"}],"identifiers":[{"type":"dns","value":"y.example"}]}`), func(map[string]any) {}), 400, "malformed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,8 +132,13 @@ func TestRequestChecks(t *testing.T) {
 			if resp.StatusCode != tc.status {
 				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
 			}
-			if p := problemOf(t, resp); string(p.Type) != "urn:ietf:params:acme:error:"+tc.typ {
+			p := problemOf(t, resp)
+			if string(p.Type) != "urn:ietf:params:acme:error:"+tc.typ {
 				t.Errorf("problem %s (%s), want %s", p.Type, p.Detail, tc.typ)
+			}
+			// RFC 8555 §6.2: badSignatureAlgorithm lists the accepted algs.
+			if tc.typ == "badSignatureAlgorithm" && !slices.Contains(p.Algorithms, "ES256") {
+				t.Errorf("algorithms %v, want the accepted list", p.Algorithms)
 			}
 			if resp.Header.Get("Replay-Nonce") == "" {
 				t.Error("no Replay-Nonce on an error")

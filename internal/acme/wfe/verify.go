@@ -14,7 +14,6 @@ import (
 	gojose "github.com/go-jose/go-jose/v4"
 
 	"github.com/stride-pki/stride/internal/acme"
-	"github.com/stride-pki/stride/internal/keys"
 	"github.com/stride-pki/stride/internal/storage"
 )
 
@@ -40,8 +39,17 @@ type request struct {
 func (q *request) postAsGet() bool { return len(q.payload) == 0 }
 
 // decode reads the payload as JSON into v; an empty payload is an error.
+// Its members are first checked like the header's (members): no
+// duplicates, none differing only in case, which encoding/json would
+// otherwise resolve silently (security.md §2.2).
 func (q *request) decode(v any) *acme.Problem {
-	if q.postAsGet() || json.Unmarshal(q.payload, v) != nil {
+	if q.postAsGet() {
+		return acme.Malformedf("the payload is not the expected JSON object")
+	}
+	if _, err := members(q.payload); err != nil {
+		return acme.Malformedf("the payload is not a JSON object: %v", err)
+	}
+	if json.Unmarshal(q.payload, v) != nil {
 		return acme.Malformedf("the payload is not the expected JSON object")
 	}
 	return nil
@@ -101,7 +109,7 @@ func (h *handler) checkRequest(w http.ResponseWriter, r *http.Request, p *acme.P
 	if prob := checkKey(env.alg, key); prob != nil {
 		return nil, prob
 	}
-	if q.payload, err = env.sig.Verify(key); err != nil {
+	if q.payload, err = verifySignature(env, key); err != nil {
 		return nil, acme.Malformedf("the JWS signature is not valid")
 	}
 	return q, nil
@@ -151,10 +159,12 @@ func parseAccountKey(b []byte) (crypto.PublicKey, error) {
 	return k.Key, nil
 }
 
-// checkKey refuses weak keys and keys that do not match alg (ES256 must
-// be P-256 and so on; RS*/PS* RSA of at least 2048 bits; EdDSA Ed25519).
+// checkKey refuses keys outside the account-key policy (acme.CheckAccountKey:
+// RSA 2048–8192 bits with e = 65537, NIST curves, no small-order Ed25519)
+// and keys that do not match alg (ES256 must be P-256 and so on; RS*/PS*
+// RSA; EdDSA Ed25519).
 func checkKey(alg gojose.SignatureAlgorithm, key crypto.PublicKey) *acme.Problem {
-	if err := keys.CheckPublicKey(key); err != nil {
+	if err := acme.CheckAccountKey(key); err != nil {
 		return &acme.Problem{Type: acme.ProbBadPublicKey, Detail: "the account key is not acceptable: " + err.Error()}
 	}
 	var want []gojose.SignatureAlgorithm
@@ -173,5 +183,5 @@ func checkKey(alg gojose.SignatureAlgorithm, key crypto.PublicKey) *acme.Problem
 			return nil
 		}
 	}
-	return &acme.Problem{Type: acme.ProbBadSignatureAlgorithm, Detail: "alg " + string(alg) + " does not match the key"}
+	return badAlg("alg " + string(alg) + " does not match the key")
 }

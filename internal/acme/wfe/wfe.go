@@ -57,12 +57,22 @@ func New(svc *acme.Service, opts Options) http.Handler {
 }
 
 // routes is the one route table. Every POST route authenticates its JWS
-// itself, through h.verify, with the key kind the RFC allows there.
+// itself, through h.verify, with the key kind the RFC allows there. Each
+// path is also registered without a method, so another method gets a 405
+// problem document with Allow (RFC 8555 §6.3: resources are read with
+// POST-as-GET, only the directory, new-nonce and renewal-info answer GET),
+// and anything else under a provisioner gets a 404 problem document
+// rather than ServeMux's plain text.
 func (h *handler) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, prefix := range []string{"/acme/{provisioner}", "/2.0/acme/{provisioner}"} {
 		handle := func(method, path string, fn http.HandlerFunc) {
 			mux.HandleFunc(method+" "+prefix+path, fn)
+			allow := method
+			if method == http.MethodGet {
+				allow = "GET, HEAD" // ServeMux answers HEAD with the GET route
+			}
+			mux.HandleFunc(prefix+path, h.methodNotAllowed(allow))
 		}
 		handle("GET", "/directory", h.directory)
 		handle("GET", "/new-nonce", h.newNonce)
@@ -75,11 +85,30 @@ func (h *handler) routes() *http.ServeMux {
 		handle("POST", "/authz/{id}", h.authz)
 		handle("POST", "/challenge/{authz}/{id}", h.challenge)
 		handle("POST", "/certificate/{serial}", h.certificate)
+		handle("POST", "/certificate/{serial}/{n}", h.certificate) // alternate chains
 		handle("POST", "/revoke-cert", h.revoke)
 		handle("POST", "/key-change", h.keyChange)
 		handle("GET", "/"+acme.RenewalInfoPath+"/{id}", h.renewalInfo)
+		mux.HandleFunc(prefix+"/", h.notFound)
 	}
 	return mux
+}
+
+// methodNotAllowed answers 405 with Allow and a malformed problem.
+func (h *handler) methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		detail := "use " + allow
+		if allow == http.MethodPost {
+			detail = "this resource is read with POST-as-GET (RFC 8555 §6.3), not " + r.Method
+		}
+		h.writeProblem(w, r, &acme.Problem{Type: acme.ProbMalformed, Status: http.StatusMethodNotAllowed, Detail: detail})
+	}
+}
+
+// notFound answers a path that is no ACME resource.
+func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
+	h.writeProblem(w, r, &acme.Problem{Type: acme.ProbMalformed, Missing: true, Detail: "no such ACME resource"})
 }
 
 // provisioner resolves {provisioner}; it writes the answer when there is

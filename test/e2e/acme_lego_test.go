@@ -107,6 +107,26 @@ func TestACMELego(t *testing.T) {
 		failedRun(t, "second revoke", r)
 		wantOutput(t, "second revoke", r, "urn:ietf:params:acme:error:alreadyRevoked")
 
+		// ARI decides: with --dynamic, lego's own clock says a fresh 24-hour
+		// certificate is not due; the renewalInfo window of a fresh one is
+		// ahead (no renewal), that of a revoked one is now (renewal).
+		if heldTo(a.runningCA, noARI) {
+			r = mustRun(t, "renew --dynamic (fresh)", l.http01(t, a.HTTPPort, "-d", "a.example.test", "renew", "--dynamic", "--no-random-sleep"))
+			wantOutput(t, "renew --dynamic (fresh)", r, "renewalInfo endpoint indicates that renewal is not needed")
+			if got := readCert(t, l.crt("a.example.test")).SerialNumber.String(); got != renewed {
+				t.Errorf("renew --dynamic of a fresh certificate replaced it (%s → %s)", renewed, got)
+			}
+			r = func() result {
+				defer a.holdPorts()()
+				return l.run(t, nil, "--tls", "--tls.port", "127.0.0.1:"+port(a.TLSPort), "-d", "b.example.test", "renew", "--dynamic", "--no-random-sleep")
+			}()
+			mustRun(t, "renew --dynamic (revoked)", r)
+			wantOutput(t, "renew --dynamic (revoked)", r, "renewalInfo endpoint indicates that renewal is needed")
+			if a.issuedLeaf(t, e, l.crt("b.example.test"), "b.example.test") == b {
+				t.Errorf("renew --dynamic of a revoked certificate kept it")
+			}
+		}
+
 		// A name the policy denies: refused at new-order.
 		r = l.http01(t, a.HTTPPort, "-d", deniedName, "run")
 		failedRun(t, "run -d "+deniedName, r)

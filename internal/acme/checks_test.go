@@ -155,6 +155,10 @@ func TestAccountUpdateAndDeactivation(t *testing.T) {
 	}
 	_, err = e.svc.Account(ctx, e.prov, acct.ID)
 	wantProblem(t, err, ProbUnauthorized)
+	for _, only := range []bool{true, false} {
+		_, _, err = e.svc.NewAccount(ctx, e.prov, NewAccountRequest{Key: acct.Key, KeyID: acct.KeyID, OnlyReturnExisting: only})
+		wantProblem(t, err, ProbUnauthorized)
+	}
 	_, err = e.svc.Account(ctx, e.prov, "no-such-account")
 	wantProblem(t, err, ProbAccountDoesNotExist)
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"crypto/x509"
 	"fmt"
 	"net"
 	"net/http"
@@ -58,7 +59,8 @@ func (l lego) crt(name string) string {
 }
 
 // TestACMELego drives lego v4.35.2 against each CA: http-01, tls-alpn-01,
-// dns-01 for a wildcard and its apex (exec provider), a renewal (with ARI
+// an RSA account and key for an IP address, dns-01 for a wildcard and its
+// apex (exec provider), a renewal (with ARI
 // against stride-ca), revocation for keyCompromise and again
 // (alreadyRevoked), a name the policy denies (rejectedIdentifier), a wrong
 // http-01 answer and a wrong TXT record (an invalid authorization with its
@@ -77,6 +79,14 @@ func TestACMELego(t *testing.T) {
 			mustRun(t, "tls-alpn-01", l.run(t, nil, "--tls", "--tls.port", "127.0.0.1:"+port(a.TLSPort), "-d", "b.example.test", "run"))
 		}()
 		b := a.issuedLeaf(t, e, l.crt("b.example.test"), "b.example.test")
+
+		// An RSA account (RS256) and key, for an IP identifier (RFC 8738) by http-01.
+		rsa := lego{a: a, e: e, dir: e.path("lego"), email: "rsa@example.test"}
+		mustRun(t, "RSA, IP identifier", rsa.http01(t, a.HTTPPort, "--key-type", "rsa2048", "-d", "127.0.0.1", "run"))
+		if leaf := readCert(t, rsa.crt("127.0.0.1")); leaf.PublicKeyAlgorithm != x509.RSA {
+			t.Errorf("127.0.0.1: a %v key, want RSA", leaf.PublicKeyAlgorithm)
+		}
+		a.issuedLeaf(t, e, rsa.crt("127.0.0.1"), "127.0.0.1")
 
 		mustRun(t, "dns-01", l.dns01(t, "-d", "*.w.example.test", "-d", "w.example.test", "run"))
 		a.issuedLeaf(t, e, l.crt("*.w.example.test"), "*.w.example.test", "w.example.test")

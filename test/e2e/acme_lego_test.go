@@ -87,6 +87,12 @@ func TestACMELego(t *testing.T) {
 			t.Errorf("127.0.0.1: a %v key, want RSA", leaf.PublicKeyAlgorithm)
 		}
 		a.issuedLeaf(t, e, rsa.crt("127.0.0.1"), "127.0.0.1")
+		// tls-alpn-01 for an IP address: the CA sends the reverse-DNS name as SNI (RFC 8738 §6).
+		func() {
+			defer a.holdPorts()()
+			mustRun(t, "tls-alpn-01, IP identifier", l.run(t, nil, "--tls", "--tls.port", "127.0.0.1:"+port(a.TLSPort), "-d", "127.0.0.1", "run"))
+		}()
+		a.issuedLeaf(t, e, l.crt("127.0.0.1"), "127.0.0.1")
 
 		mustRun(t, "dns-01", l.dns01(t, "-d", "*.w.example.test", "-d", "w.example.test", "run"))
 		a.issuedLeaf(t, e, l.crt("*.w.example.test"), "*.w.example.test", "w.example.test")

@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/x509"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -75,12 +78,18 @@ func (c certbot) live(name, file string) string {
 }
 
 // standalone gets a certificate for names through certbot's own http-01 server.
-func (c certbot) standalone(t *testing.T, certName string, names ...string) result {
+// Arguments starting with "-" are passed as they are; the others are names.
+func (c certbot) standalone(t *testing.T, certName string, namesAndFlags ...string) result {
 	t.Helper()
 	args := []string{"certonly", "--standalone", "--http-01-port", port(c.a.HTTPPort), "--http-01-address", "127.0.0.1",
 		"--cert-name", certName}
-	for _, n := range names {
-		args = append(args, "-d", n)
+	for i := 0; i < len(namesAndFlags); i++ {
+		if n := namesAndFlags[i]; strings.HasPrefix(n, "-") {
+			args = append(args, n, namesAndFlags[i+1])
+			i++
+		} else {
+			args = append(args, "-d", n)
+		}
 	}
 	defer c.a.holdPorts()()
 	return c.run(t, args...)
@@ -128,6 +137,13 @@ func TestACMECertbot(t *testing.T) {
 		// http-01, certbot's standalone server.
 		mustRun(t, "http-01", anon.standalone(t, "a", "a.example.test"))
 		first := a.issuedLeaf(t, e, anon.live("a", "fullchain.pem"), "a.example.test")
+
+		// A P-384 key (certbot's account key is RSA: RS256 JWS).
+		mustRun(t, "P-384", anon.standalone(t, "p384", "p384.example.test", "--key-type", "ecdsa", "--elliptic-curve", "secp384r1"))
+		if leaf := a.issuedLeafCert(t, e, anon.live("p384", "fullchain.pem"), "p384.example.test"); leaf.PublicKeyAlgorithm != x509.ECDSA ||
+			leaf.PublicKey.(*ecdsa.PublicKey).Curve != elliptic.P384() {
+			t.Errorf("p384: want a P-384 key, got %v", leaf.PublicKeyAlgorithm)
+		}
 
 		// dns-01: a wildcard and its apex share _acme-challenge.w.example.test.
 		mustRun(t, "dns-01", mail.manualDNS(t, "w", "*.w.example.test", "w.example.test"))

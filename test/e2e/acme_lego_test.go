@@ -96,6 +96,10 @@ func TestACMELego(t *testing.T) {
 			t.Errorf("127.0.0.1: a %v key, want RSA", leaf.PublicKeyAlgorithm)
 		}
 		a.issuedLeaf(t, e, rsa.crt("127.0.0.1"), "127.0.0.1")
+		// A P-384 account (ES384) and key.
+		p384 := lego{a: a, e: e, dir: e.path("lego"), email: "p384@example.test"}
+		mustRun(t, "P-384", p384.http01(t, a.HTTPPort, "--key-type", "ec384", "-d", "p384.example.test", "run"))
+		a.issuedLeaf(t, e, p384.crt("p384.example.test"), "p384.example.test")
 		// tls-alpn-01 for an IP address: the CA sends the reverse-DNS name as SNI (RFC 8738 §6).
 		func() {
 			defer a.holdPorts()()

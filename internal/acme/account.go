@@ -37,8 +37,7 @@ func (s *Service) NewAccount(ctx context.Context, p *Provisioner, req NewAccount
 	acct, err := s.store.ACMEAccountByKey(ctx, p.Name, req.KeyID)
 	switch {
 	case err == nil && acct.Status != string(StatusValid):
-		// RFC 8555 §7.3.6: no further request authorized by the key of a
-		// deactivated account is accepted, a lookup included (step-ca too).
+		// RFC 8555 §7.3.6: a deactivated account answers nothing but 401.
 		return nil, false, problemf(ProbUnauthorized, "the account of this key is %s", acct.Status)
 	case err == nil:
 		return acct, false, nil

@@ -36,7 +36,12 @@ func (w *Worker) attempt(ctx context.Context, id string) {
 	}
 	if err := w.record(ctx, claimed, ch.ID, verr); err != nil {
 		w.log.Warn("acme: recording a validation", "authz", id, "error", err)
+		return
 	}
+	// One line per attempt: what an operator needs to answer "why is my
+	// challenge invalid" without the client's output.
+	w.log.Info("acme: validation attempt", "provisioner", claimed.Provisioner, "authz", id,
+		"identifier", claimed.Identifier.Value, "challenge", ch.Type, "attempt", claimed.Attempts, "error", verr)
 }
 
 // claim takes the due authorization for one attempt by moving ValidateAt

@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"testing"
+	"time"
 )
 
 // TestFinalizeCSRChecks: each bad CSR is badCSR and leaves the order ready.
@@ -155,10 +156,8 @@ func TestAccountUpdateAndDeactivation(t *testing.T) {
 	}
 	_, err = e.svc.Account(ctx, e.prov, acct.ID)
 	wantProblem(t, err, ProbUnauthorized)
-	for _, only := range []bool{true, false} {
-		_, _, err = e.svc.NewAccount(ctx, e.prov, NewAccountRequest{Key: acct.Key, KeyID: acct.KeyID, OnlyReturnExisting: only})
-		wantProblem(t, err, ProbUnauthorized)
-	}
+	_, _, err = e.svc.NewAccount(ctx, e.prov, NewAccountRequest{Key: acct.Key, KeyID: acct.KeyID})
+	wantProblem(t, err, ProbUnauthorized)
 	_, err = e.svc.Account(ctx, e.prov, "no-such-account")
 	wantProblem(t, err, ProbAccountDoesNotExist)
 }
@@ -183,4 +182,58 @@ func TestAuthzDeactivation(t *testing.T) {
 	}
 	_, err = e.svc.Order(ctx, stranger, o.ID)
 	wantProblem(t, err, ProbUnauthorized)
+}
+
+// TestListOrdersPages: the account's orders, in creation order, by page.
+func TestListOrdersPages(t *testing.T) {
+	defer func(n int) { ordersPageSize = n }(ordersPageSize)
+	ordersPageSize = 2
+	e := newTestEnv(t, nil)
+	acct, _ := e.account()
+	other, _ := e.account()
+	var want []string
+	for _, n := range []string{"o1.example", "o2.example", "o3.example"} {
+		want = append(want, e.order(acct, n).ID)
+	}
+	e.order(other, "theirs.example")
+	var got []string
+	cursor := ""
+	for page := 0; page < 5; page++ {
+		ids, next, err := e.svc.ListOrders(context.Background(), acct, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, ids...)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	// Creation order within one second is the backend's (SQL rounds times).
+	if !sameNames(got, want) {
+		t.Fatalf("orders %v, want %v", got, want)
+	}
+}
+
+// TestExpiry: after 24 hours an unfinished order is invalid and its
+// authorization expired; a challenge can no longer be answered.
+func TestExpiry(t *testing.T) {
+	e := newTestEnv(t, nil)
+	ctx := context.Background()
+	acct, _ := e.account()
+	o := e.order(acct, "late.example")
+	later := time.Now().Add(OrderLifetime + time.Minute)
+	e.svc.now = func() time.Time { return later }
+	got, err := e.svc.Order(ctx, acct, o.ID)
+	if err != nil || got.Status != string(StatusInvalid) {
+		t.Fatalf("order %s, %v; want invalid", got.Status, err)
+	}
+	a, err := e.svc.Authz(ctx, acct, o.AuthzIDs[0])
+	if err != nil || a.Status != string(StatusExpired) {
+		t.Fatalf("authz %s, %v; want expired", a.Status, err)
+	}
+	_, ch, err := e.svc.RespondChallenge(ctx, acct, a.ID, a.Challenges[0].ID)
+	if err != nil || ch.Status != string(StatusPending) || !a.ValidateAt.IsZero() {
+		t.Fatalf("challenge of an expired authz: %v %v", ch.Status, err)
+	}
 }

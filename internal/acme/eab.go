@@ -10,8 +10,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash"
 	"io"
+	"strings"
 
 	gojose "github.com/go-jose/go-jose/v4"
 
@@ -106,8 +108,8 @@ func VerifyEAB(ctx context.Context, eab json.RawMessage, outerJWK *jose.JSONWebK
 		return "", err
 	}
 	var h eabHeader
-	if err := json.Unmarshal(jws.header, &h); err != nil {
-		return "", Malformedf("externalAccountBinding: protected header is not a JSON object")
+	if err := decodeHeader(jws.header, &h); err != nil {
+		return "", Malformedf("externalAccountBinding: protected header: %v", err)
 	}
 	newHash, ok := macAlgs[h.Alg]
 	if !ok {
@@ -219,6 +221,29 @@ func parseFlatJWS(raw json.RawMessage, what string) (*flatJWS, error) {
 		return nil, Malformedf("%s: signature is not base64url", what)
 	}
 	return j, nil
+}
+
+// headerNames are the JWS header members the nested JWSs are checked for.
+var headerNames = []string{"alg", "kid", "url", "nonce", "jwk", "crit"}
+
+// decodeHeader decodes a protected header into v, a struct of header
+// members, refusing names that differ from one of headerNames only in case:
+// encoding/json matches struct fields case-insensitively while go-jose
+// (which verifies the key-change signature) and JWS itself do not, and the
+// checks must read the header the signature covers (security.md §2.2).
+func decodeHeader(raw []byte, v any) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return errors.New("not a JSON object")
+	}
+	for k := range m {
+		for _, name := range headerNames {
+			if k != name && strings.EqualFold(k, name) {
+				return fmt.Errorf("member %q: header names are case-sensitive", k)
+			}
+		}
+	}
+	return json.Unmarshal(raw, v)
 }
 
 // b64url decodes unpadded base64url, as JWS requires (RFC 7515 §2).

@@ -20,7 +20,7 @@ import (
 
 const testURL = "https://ca.example/acme/acme/new-account"
 
-func newTestJWK(t *testing.T) *jose.JSONWebKey {
+func newTestJWK(t testing.TB) *jose.JSONWebKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -164,6 +164,8 @@ func TestVerifyEAB(t *testing.T) {
 		{"GeneralSerialization", json.RawMessage(`{"payload":"e30","signatures":[{"protected":"e30","signature":"AA"}]}`), probMalformed},
 		{"UnprotectedHeader", addMember(t, macJWS(t, hdr(nil), good, hmacKey), "header", `{"kid":"kid-1"}`), probMalformed},
 		{"PaddedSignature", padSignature(t, macJWS(t, hdr(nil), good, hmacKey)), probMalformed},
+		{"CaseVariantURL", macJWS(t, hdr(func(h map[string]any) { h["URL"] = testURL + "x" }), good, hmacKey), probMalformed},
+		{"CaseVariantNonce", macJWS(t, hdr(func(h map[string]any) { h["Nonce"] = "n" }), good, hmacKey), probMalformed},
 		{"HeaderNotObject", json.RawMessage(`{"protected":"` + enc([]byte(`[1]`)) + `","payload":"e30","signature":"AA"}`), probMalformed},
 	}
 	for _, c := range cases {

@@ -126,8 +126,8 @@ func verifyInnerJWS(inner json.RawMessage, outerURL string) (*jose.JSONWebKey, [
 		return nil, nil, err
 	}
 	var h keyChangeHeader
-	if err := json.Unmarshal(jws.header, &h); err != nil {
-		return nil, nil, Malformedf("key-change: the inner protected header is not a JSON object")
+	if err := decodeHeader(jws.header, &h); err != nil {
+		return nil, nil, Malformedf("key-change: the inner protected header: %v", err)
 	}
 	if !allowedAlg(h.Alg) {
 		return nil, nil, problemf(ProbBadSignatureAlgorithm, "key-change: alg %q is not allowed", h.Alg)

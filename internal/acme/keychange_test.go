@@ -87,6 +87,7 @@ func TestVerifyKeyChange(t *testing.T) {
 		{"PayloadNotObject", innerJWS(t, newPriv, gojose.ES256, true, nil, []byte(`[]`)), probMalformed, ""},
 		{"SameKey", innerJWS(t, oldKey.Key.(crypto.Signer), gojose.ES256, true, nil, good), probMalformed, ""},
 		{"KeyOfAnotherAccount", innerJWS(t, takenPriv, gojose.ES384, true, nil, good), probMalformed, "OTHER"},
+		{"CaseVariantJWK", innerJWS(t, newPriv, gojose.ES256, true, map[gojose.HeaderKey]any{"JWK": jose.Public(newTestJWK(t))}, good), probMalformed, ""},
 		{"NotJWS", json.RawMessage(`{"account":"x"}`), probMalformed, ""},
 	}
 	for _, c := range cases {

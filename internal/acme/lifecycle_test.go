@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestOrderLifecycle drives one order through every state: pending →
@@ -132,5 +133,34 @@ func TestConcurrentFinalize(t *testing.T) {
 	wg.Wait()
 	if len(serials) != 1 {
 		t.Fatalf("%d certificates issued, want 1", len(serials))
+	}
+}
+
+// TestOrderValidity: the order's notBefore/notAfter become the
+// certificate's; a lifetime beyond the claims is refused at new-order.
+func TestOrderValidity(t *testing.T) {
+	e := newTestEnv(t, nil)
+	e.runWorker()
+	ctx := context.Background()
+	acct, _ := e.account()
+	nb := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	na := nb.Add(2 * time.Hour)
+	ids := []Identifier{{Type: IdentifierDNS, Value: "time.example"}}
+	_, err := e.svc.NewOrder(ctx, e.prov, acct, NewOrderRequest{Identifiers: ids,
+		NotBefore: nb.Format(time.RFC3339), NotAfter: nb.Add(25 * time.Hour).Format(time.RFC3339)})
+	wantProblem(t, err, ProbMalformed)
+	o, err := e.svc.NewOrder(ctx, e.prov, acct, NewOrderRequest{Identifiers: ids,
+		NotBefore: nb.Format(time.RFC3339), NotAfter: na.Format(time.RFC3339)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.validateAll(acct, o)
+	o, err = e.svc.Finalize(ctx, e.prov, acct, o.ID, csr(t, "", "time.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := e.store.Certificate(ctx, o.CertificateSerial)
+	if !c.NotBefore.Equal(nb) || !c.NotAfter.Equal(na) {
+		t.Fatalf("certificate %v – %v, want %v – %v", c.NotBefore, c.NotAfter, nb, na)
 	}
 }

@@ -13,8 +13,9 @@ import (
 // (step-ca's 24 hours).
 const OrderLifetime = 24 * time.Hour
 
-// ordersPageSize is how many order URLs one orders-list page carries.
-const ordersPageSize = 100
+// ordersPageSize is how many order URLs one orders-list page carries (a
+// variable so tests can page through a few orders).
+var ordersPageSize = 100
 
 // NewOrderRequest is a new-order payload (RFC 8555 §7.4).
 type NewOrderRequest struct {
@@ -37,7 +38,7 @@ func (s *Service) NewOrder(ctx context.Context, p *Provisioner, acct *storage.AC
 	if prob := s.checkPolicy(p, ids); prob != nil {
 		return nil, prob
 	}
-	now := s.now().UTC().Truncate(time.Second)
+	now := s.now().UTC()
 	nb, na, prob := orderValidity(p, req, now)
 	if prob != nil {
 		return nil, prob
@@ -143,7 +144,17 @@ func (s *Service) Order(ctx context.Context, acct *storage.ACMEAccount, id strin
 // of them failed or the order expired (RFC 8555 §7.1.6), lazily on read.
 func (s *Service) evaluateOrder(ctx context.Context, o *storage.ACMEOrder) (bool, error) {
 	now := s.now()
-	if o.Status != string(StatusPending) && o.Status != string(StatusReady) {
+	switch Status(o.Status) {
+	case StatusPending, StatusReady:
+	case StatusProcessing:
+		// A replica that died while signing leaves the order processing
+		// with no certificate (the certificate and "valid" commit
+		// together); expiry ends it.
+		if now.After(o.ExpiresAt) {
+			return invalidateOrder(o, problemf(ProbServerInternal, "the order expired while it was being finalized")), nil
+		}
+		return false, nil
+	default:
 		return false, nil
 	}
 	if now.After(o.ExpiresAt) {
@@ -196,7 +207,9 @@ func failedChallengeProblem(a *storage.ACMEAuthz) *Problem {
 // the next page's cursor ("" at the end).
 func (s *Service) ListOrders(ctx context.Context, acct *storage.ACMEAccount, cursor string) ([]string, string, error) {
 	rows, next, err := s.store.ListACMEOrders(ctx, acct.ID, cursor, ordersPageSize)
-	if err != nil {
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, "", Malformedf("the cursor is not one of this account's orders")
+	} else if err != nil {
 		return nil, "", internal(err, "to list the orders")
 	}
 	ids := make([]string, 0, len(rows))

@@ -128,6 +128,10 @@ func (rt *acmeRuntime) mounts(ca *CA) map[string]http.Handler {
 	}
 	svc := acme.New(acme.Options{Store: rt.store, Authority: ca.Authority, Provisioners: provs, Nonces: nonces,
 		Wake: rt.worker.Wake, Log: rt.log})
+	for _, p := range provs {
+		rt.log.Info("acme: serving provisioner", "provisioner", p.Name, "directory", "/acme/"+p.Name+"/directory",
+			"challenges", p.Challenges)
+	}
 	h := wfe.New(svc, wfe.Options{Logger: rt.log})
 	out := map[string]http.Handler{}
 	for _, prefix := range wfe.Prefixes {

@@ -171,3 +171,14 @@ func reloadWithTermsOfService(t *testing.T, paths config.Paths, client *xacme.Cl
 	}
 	t.Fatal("the reloaded ACME provisioner is not served: " + strconv.Quote(tos))
 }
+
+// TestNonceKeyIsSharedByReplicas: replicas with one intermediate key derive
+// one nonce key (so they accept each other's nonces); another key differs.
+func TestNonceKeyIsSharedByReplicas(t *testing.T) {
+	k1, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	k2, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	a, b, c := nonceKey(k1), nonceKey(k1), nonceKey(k2)
+	if len(a) != 32 || string(a) != string(b) || string(a) == string(c) {
+		t.Fatalf("nonce keys: same key equal %v, other key differs %v", string(a) == string(b), string(a) != string(c))
+	}
+}

@@ -15,14 +15,6 @@ import (
 // noARI: step-ca serves no renewalInfo (RFC 9773).
 const noARI = "step-ca has no ARI (renewalInfo)"
 
-// noProfiles: step-ca has no ACME profiles (it ignores the provisioner's
-// "profiles" member).
-const noProfiles = "step-ca has no ACME profiles"
-
-// legoProvisioner adds a two-hour profile to the ACME provisioner.
-var legoProvisioner = map[string]any{"profiles": map[string]any{
-	"short": map[string]any{"description": "two hours", "duration": "2h"}}}
-
 // lego is lego v4.35.2 (built by scripts/tools.sh) with its state in dir,
 // for the account of email (lego@example.test when empty).
 type lego struct {
@@ -76,7 +68,7 @@ func (l lego) crt(name string) string {
 // problem).
 func TestACMELego(t *testing.T) {
 	t.Parallel()
-	forEachACME(t, acmeOptions{setup: acmePolicy, provisioner: legoProvisioner}, func(t *testing.T, a *acmeCA) {
+	forEachACME(t, acmeOptions{setup: acmePolicy}, func(t *testing.T, a *acmeCA) {
 		e := newEnv(t)
 		l := lego{a: a, e: e, dir: e.path("lego")}
 
@@ -119,18 +111,6 @@ func TestACMELego(t *testing.T) {
 		mustRun(t, "--not-after", l.http01(t, a.HTTPPort, "-d", "n.example.test", "run", "--not-after", notAfter.Format(time.RFC3339)))
 		if got := a.issuedLeafCert(t, e, l.crt("n.example.test"), "n.example.test").NotAfter; !got.Equal(notAfter) {
 			t.Errorf("--not-after %v: the certificate ends %v", notAfter, got)
-		}
-
-		// A profile (draft-ietf-acme-profiles) picks the validity; an unknown one is refused.
-		if heldTo(a.runningCA, noProfiles) {
-			mustRun(t, "--profile", l.http01(t, a.HTTPPort, "-d", "p.example.test", "run", "--profile", "short"))
-			leaf := a.issuedLeafCert(t, e, l.crt("p.example.test"), "p.example.test")
-			if d := time.Until(leaf.NotAfter); d > 2*time.Hour || d < 2*time.Hour-time.Minute {
-				t.Errorf("profile short (2h): the certificate ends in %v", d)
-			}
-			r := l.http01(t, a.HTTPPort, "-d", "q.example.test", "run", "--profile", "nope")
-			failedRun(t, "--profile nope", r)
-			wantOutput(t, "--profile nope", r, "urn:ietf:params:acme:error:invalidProfile")
 		}
 
 		// renew (ARI on, lego's default): a new certificate for the same name.

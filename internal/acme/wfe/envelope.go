@@ -70,6 +70,9 @@ func parseEnvelope(body []byte) (*envelope, *acme.Problem) {
 	}
 	env.sig = sig
 	env.jwk = sig.Signatures[0].Protected.JSONWebKey
+	if (env.kid == "") == (env.jwk == nil) { // "kid":"" or "jwk":null
+		return nil, acme.Malformedf("the protected header needs exactly one of jwk and kid")
+	}
 	return env, nil
 }
 

@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -14,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	gojose "github.com/go-jose/go-jose/v4"
 	xacme "golang.org/x/crypto/acme"
 
 	"github.com/stride-pki/stride/internal/acme"
@@ -157,7 +161,8 @@ func TestRenewalInfoAndProfilesOverHTTP(t *testing.T) {
 	if order, err = c.WaitOrder(ctx, order.URI); err != nil {
 		t.Fatal(err)
 	}
-	chain, _, err := c.CreateOrderCert(ctx, order.FinalizeURL, newCSR(t, "ari.example"), true)
+	csr, _ := newCSR(t, "ari.example")
+	chain, _, err := c.CreateOrderCert(ctx, order.FinalizeURL, csr, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,4 +204,37 @@ func getJSON(t *testing.T, ts *testServer, url string, status int, v any) *http.
 		}
 	}
 	return resp
+}
+
+// TestEABEchoedOnTheWire: the created account's JSON echoes the binding it
+// was created with; asking for the account again does not (it is not kept).
+func TestEABEchoedOnTheWire(t *testing.T) {
+	ts := newTestServerWith(t, func(p map[string]any) { p["requireEAB"] = true })
+	key, _ := acme.NewEABKey()
+	if err := ts.store.CreateACMEEABKey(context.Background(), &storage.ACMEEABKey{ID: key.ID, Provisioner: "acme",
+		HMACKey: key.Key, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	c := newRawClient(t, ts)
+	u := c.url("new-account")
+	protected := base64.RawURLEncoding.EncodeToString(mustJSON(map[string]any{"alg": "HS256", "kid": key.ID, "url": u}))
+	payload := base64.RawURLEncoding.EncodeToString(mustJSON(gojose.JSONWebKey{Key: c.key.Public()}))
+	mac := hmac.New(sha256.New, key.Key)
+	mac.Write([]byte(protected + "." + payload))
+	eab := map[string]string{"protected": protected, "payload": payload,
+		"signature": base64.RawURLEncoding.EncodeToString(mac.Sum(nil))}
+
+	var created struct {
+		ExternalAccountBinding map[string]string `json:"externalAccountBinding"`
+	}
+	resp := c.post("new-account", map[string]any{"termsOfServiceAgreed": true, "externalAccountBinding": eab})
+	if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&created) != nil ||
+		created.ExternalAccountBinding["signature"] != eab["signature"] {
+		t.Fatalf("new-account: %d, binding %v", resp.StatusCode, created.ExternalAccountBinding)
+	}
+	var again map[string]any
+	resp = c.post("new-account", map[string]any{"onlyReturnExisting": true})
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&again) != nil || again["externalAccountBinding"] != nil {
+		t.Fatalf("existing account: %d, %v", resp.StatusCode, again)
+	}
 }

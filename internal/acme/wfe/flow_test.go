@@ -39,7 +39,8 @@ func TestACMEFlow(t *testing.T) {
 	if order.Status != xacme.StatusPending || len(order.AuthzURLs) != 2 {
 		t.Fatalf("order %+v", order)
 	}
-	_, _, err = client.CreateOrderCert(ctx, order.FinalizeURL, newCSR(t, names...), true)
+	early, _ := newCSR(t, names...)
+	_, _, err = client.CreateOrderCert(ctx, order.FinalizeURL, early, true)
 	wantACMEError(t, err, http.StatusForbidden, "orderNotReady")
 
 	serveHTTP01(t, ts, client)
@@ -59,10 +60,12 @@ func TestACMEFlow(t *testing.T) {
 	if order, err = client.WaitOrder(ctx, order.URI); err != nil || order.Status != xacme.StatusReady {
 		t.Fatalf("order %+v: %v", order, err)
 	}
-	_, _, err = client.CreateOrderCert(ctx, order.FinalizeURL, newCSR(t, "flow.example"), true)
+	short, _ := newCSR(t, "flow.example")
+	_, _, err = client.CreateOrderCert(ctx, order.FinalizeURL, short, true)
 	wantACMEError(t, err, http.StatusBadRequest, "badCSR")
 
-	chain, certURL, err := client.CreateOrderCert(ctx, order.FinalizeURL, newCSR(t, names...), true)
+	csr, certKey := newCSR(t, names...)
+	chain, certURL, err := client.CreateOrderCert(ctx, order.FinalizeURL, csr, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,12 +87,14 @@ func TestACMEFlow(t *testing.T) {
 	}
 	err = stranger.RevokeCert(ctx, nil, chain[0], xacme.CRLReasonKeyCompromise)
 	wantACMEError(t, err, http.StatusUnauthorized, "unauthorized")
-	if err := client.RevokeCert(ctx, nil, chain[0], xacme.CRLReasonKeyCompromise); err != nil {
+	// Revoked with the certificate's own key (a jwk JWS, no account).
+	if err := client.RevokeCert(ctx, certKey, chain[0], xacme.CRLReasonKeyCompromise); err != nil {
 		t.Fatal(err)
 	}
 	if rev, err := ts.store.Revocation(ctx, leaf.SerialNumber.String()); err != nil || !rev.ACME || rev.ReasonCode != 1 {
 		t.Fatalf("revocation %+v: %v", rev, err)
 	}
+	// The owner (kid) is authorized too, and learns it is revoked already;
 	// x/crypto/acme hides alreadyRevoked: look at the wire.
 	raw := &rawClient{t: t, ts: ts, key: client.Key.(*ecdsa.PrivateKey), kid: acct.URI}
 	resp := raw.post("revoke-cert", map[string]any{"certificate": base64.RawURLEncoding.EncodeToString(chain[0])})
@@ -137,7 +142,7 @@ func challengeOf(t *testing.T, z *xacme.Authorization, typ string) *xacme.Challe
 	return nil
 }
 
-func newCSR(t *testing.T, names ...string) []byte {
+func newCSR(t *testing.T, names ...string) ([]byte, *ecdsa.PrivateKey) {
 	t.Helper()
 	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
@@ -145,7 +150,7 @@ func newCSR(t *testing.T, names ...string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return der
+	return der, k
 }
 
 // wantACMEError asserts an *acme.Error with status and problem type.

@@ -1,7 +1,6 @@
 package wfe
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -37,13 +36,4 @@ func (h *handler) keyChange(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", q.links.Account(acct.ID))
 	writeJSON(w, http.StatusOK, acme.AccountJSON(acct, q.links))
-}
-
-// externalBinding is the binding to echo on a new account: the one the
-// request carried, when a key was bound with it.
-func externalBinding(binding json.RawMessage, eabKeyID string) json.RawMessage {
-	if eabKeyID == "" || len(binding) == 0 || string(binding) == "null" {
-		return nil
-	}
-	return binding
 }

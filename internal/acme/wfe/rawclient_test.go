@@ -57,6 +57,11 @@ func (c *rawClient) header(url string) map[string]any {
 func (c *rawClient) sign(hdr map[string]any, payload []byte) map[string]any {
 	c.t.Helper()
 	hb, _ := json.Marshal(hdr)
+	return c.signRawHeader(hb, payload)
+}
+
+// signRawHeader signs a protected header given as JSON text.
+func (c *rawClient) signRawHeader(hb, payload []byte) map[string]any {
 	protected := base64.RawURLEncoding.EncodeToString(hb)
 	pl := base64.RawURLEncoding.EncodeToString(payload)
 	return map[string]any{"protected": protected, "payload": pl, "signature": c.signature(protected + "." + pl)}

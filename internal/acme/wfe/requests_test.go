@@ -56,6 +56,7 @@ func TestRequestChecks(t *testing.T) {
 		{"alg does not match the key", signedWith(c, newOrder, order, func(h map[string]any) { h["alg"] = "ES384" }), 400, "badSignatureAlgorithm"},
 		{"url mismatch", signedWith(c, newOrder, order, func(h map[string]any) { h["url"] = c.url("new-account") }), 401, "unauthorized"},
 		{"jwk and kid", signedWith(c, newOrder, order, func(h map[string]any) { h["jwk"] = gojose.JSONWebKey{Key: c.key.Public()} }), 400, "malformed"},
+		{"empty kid", signedWith(c, newOrder, order, func(h map[string]any) { h["kid"] = "" }), 400, "malformed"},
 		{"neither jwk nor kid", signedWith(c, newOrder, order, func(h map[string]any) { delete(h, "kid") }), 400, "malformed"},
 		{"jwk where kid is required", signedWith(c, newOrder, order, func(h map[string]any) {
 			delete(h, "kid")
@@ -65,6 +66,10 @@ func TestRequestChecks(t *testing.T) {
 		{"duplicate url", func() (string, any, string) {
 			j := c.sign(c.header(newOrder), order)
 			return newOrder, []byte(strings.Replace(string(mustJSON(j)), `"payload"`, `"Payload":"",  "payload"`, 1)), "application/jose+json"
+		}, 400, "malformed"},
+		{"duplicate url in the header", func() (string, any, string) {
+			hdr := `{"alg":"ES256","nonce":"` + c.nonce() + `","url":"` + newOrder + `","URL":"` + c.url("new-account") + `","kid":"` + c.kid + `"}`
+			return newOrder, c.signRawHeader([]byte(hdr), order), "application/jose+json"
 		}, 400, "malformed"},
 		{"missing nonce", signedWith(c, newOrder, order, func(h map[string]any) { delete(h, "nonce") }), 400, "badNonce"},
 		{"bad nonce", signedWith(c, newOrder, order, func(h map[string]any) { h["nonce"] = "AAAA" }), 400, "badNonce"},

@@ -1,10 +1,15 @@
 package wfe
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+
+	gojose "github.com/go-jose/go-jose/v4"
 
 	"github.com/stride-pki/stride/internal/acme"
 )
@@ -85,3 +90,46 @@ func TestAccountResources(t *testing.T) {
 }
 
 func lastSegment(u string) string { return u[strings.LastIndex(u, "/")+1:] }
+
+// TestOrdersNextPageURL: a page URL with a cursor is a valid JWS url (the
+// query is part of the URL the client signs).
+func TestOrdersNextPageURL(t *testing.T) {
+	ts := newTestServer(t)
+	c := newRawClient(t, ts)
+	c.register()
+	resp := c.post("new-order", map[string]any{"identifiers": []any{map[string]string{"type": "dns", "value": "p.example"}}})
+	orderID := lastSegment(resp.Header.Get("Location"))
+	resp = c.post(c.kid+"/orders?cursor="+orderID, nil)
+	var list acme.OrderList
+	json.NewDecoder(resp.Body).Decode(&list)
+	if resp.StatusCode != 200 || len(list.Orders) != 0 {
+		t.Fatalf("orders page: %d %+v", resp.StatusCode, list)
+	}
+	resp = c.post(c.kid+"/orders?cursor=unknown", nil)
+	if p := problemOf(t, resp); resp.StatusCode != 400 || p.Type != acme.ProbMalformed {
+		t.Fatalf("unknown cursor: %d %s", resp.StatusCode, p.Type)
+	}
+}
+
+// TestEd25519Account: EdDSA account keys are accepted (RFC 8555 §6.2
+// recommends them); an ES256 header with an Ed25519 key is not.
+func TestEd25519Account(t *testing.T) {
+	ts := newTestServer(t)
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	c := newRawClient(t, ts)
+	u := c.url("new-account")
+	sign := func(alg string) map[string]any {
+		hb, _ := json.Marshal(map[string]any{"alg": alg, "nonce": c.nonce(), "url": u, "jwk": gojose.JSONWebKey{Key: pub}})
+		protected := base64.RawURLEncoding.EncodeToString(hb)
+		payload := base64.RawURLEncoding.EncodeToString([]byte(`{"termsOfServiceAgreed":true}`))
+		sig := ed25519.Sign(priv, []byte(protected+"."+payload))
+		return map[string]any{"protected": protected, "payload": payload, "signature": base64.RawURLEncoding.EncodeToString(sig)}
+	}
+	if resp := c.send(u, sign("EdDSA"), "application/jose+json"); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("EdDSA new-account: %d %+v", resp.StatusCode, problemOf(t, resp))
+	}
+	resp := c.send(u, sign("ES256"), "application/jose+json")
+	if p := problemOf(t, resp); p.Type != acme.ProbBadSignatureAlgorithm {
+		t.Fatalf("ES256 with an Ed25519 key: %d %s", resp.StatusCode, p.Type)
+	}
+}

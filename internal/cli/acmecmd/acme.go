@@ -8,8 +8,6 @@
 package acmecmd
 
 import (
-	"context"
-	"errors"
 	"io"
 	"net/url"
 	"path/filepath"
@@ -19,7 +17,6 @@ import (
 
 	"github.com/stride-pki/stride/internal/acme"
 	"github.com/stride-pki/stride/internal/admin"
-	"github.com/stride-pki/stride/internal/caerr"
 	"github.com/stride-pki/stride/internal/cli/cmdutil"
 	"github.com/stride-pki/stride/internal/config"
 )
@@ -98,23 +95,4 @@ func directoryURL(cfg *config.CAConfig, provisioner string) string {
 		return ""
 	}
 	return base + "/acme/" + url.PathEscape(provisioner) + "/directory"
-}
-
-// ctx is the command's context, or Background when run without one.
-func ctx(cmd *cobra.Command) context.Context {
-	if c := cmd.Context(); c != nil {
-		return c
-	}
-	return context.Background()
-}
-
-// asUsage turns the admin core's BadRequest (a wrong provisioner, a
-// duplicate reference, a bad rule) into a usage error, so the exit code
-// says "fix the command line".
-func asUsage(err error) error {
-	var ce *caerr.Error
-	if errors.As(err, &ce) && ce.Kind == caerr.BadRequest {
-		return &cmdutil.UsageError{Err: err}
-	}
-	return err
 }

@@ -76,9 +76,9 @@ func (f *addFlags) run(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	defer closer.Close()
-	k, err := e.Add(ctx(cmd), args[0], opts)
+	k, err := e.Add(cmdutil.Context(cmd), args[0], opts)
 	if err != nil {
-		return asUsage(err)
+		return cmdutil.BadRequestAsUsage(err)
 	}
 	if f.format == "json" {
 		return cmdutil.PrintJSON(cmd.OutOrStdout(), k)
@@ -133,9 +133,9 @@ given), ordered by key ID, with the account each is bound to. HMAC keys are neve
 				return err
 			}
 			defer closer.Close()
-			keys, err := e.List(ctx(cmd), args[0], reference)
+			keys, err := e.List(cmdutil.Context(cmd), args[0], reference)
 			if err != nil {
-				return asUsage(err)
+				return cmdutil.BadRequestAsUsage(err)
 			}
 			if f.format == "json" {
 				return cmdutil.PrintJSON(cmd.OutOrStdout(), keys)
@@ -187,8 +187,8 @@ create an account; an account already bound with it keeps working.`,
 				return err
 			}
 			defer closer.Close()
-			if err := e.Remove(ctx(cmd), args[0], args[1]); err != nil {
-				return asUsage(err)
+			if err := e.Remove(cmdutil.Context(cmd), args[0], args[1]); err != nil {
+				return cmdutil.BadRequestAsUsage(err)
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Key %s removed.\n", args[1])
 			return err

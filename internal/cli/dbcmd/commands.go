@@ -32,7 +32,7 @@ func newExportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := db.Export(ctx(cmd), w)
+			c, err := db.Export(cmdutil.Context(cmd), w)
 			if err = done(err); err != nil {
 				return err
 			}
@@ -101,7 +101,7 @@ database has already are left alone, so an interrupted import resumes when run a
 				return err
 			}
 			defer closeQuietly(db)
-			res, err := db.Import(ctx(cmd), f, progressLine(cmd.ErrOrStderr()))
+			res, err := db.Import(cmdutil.Context(cmd), f, progressLine(cmd.ErrOrStderr()))
 			fmt.Fprintln(cmd.ErrOrStderr())
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
@@ -154,7 +154,7 @@ func migrate(cmd *cobra.Command, from, to string) error {
 		return fmt.Errorf("--to: %w", err)
 	}
 	defer closeQuietly(dst)
-	res, err := admin.Migrate(ctx(cmd), src, dst, progressLine(cmd.ErrOrStderr()))
+	res, err := admin.Migrate(cmdutil.Context(cmd), src, dst, progressLine(cmd.ErrOrStderr()))
 	fmt.Fprintln(cmd.ErrOrStderr())
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@
 package dbcmd
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -69,14 +68,6 @@ func openSpec(spec, base string) (*admin.Database, error) {
 		return nil, fmt.Errorf("%s has no \"db\"", path)
 	}
 	return admin.OpenDatabase(cfg.DB, filepath.Dir(filepath.Dir(path)))
-}
-
-// ctx is the command's context, or Background when run without one.
-func ctx(cmd *cobra.Command) context.Context {
-	if c := cmd.Context(); c != nil {
-		return c
-	}
-	return context.Background()
 }
 
 // progressLine reports progress on w as one line rewritten in place.

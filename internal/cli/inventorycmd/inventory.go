@@ -7,8 +7,6 @@
 package inventorycmd
 
 import (
-	"context"
-	"errors"
 	"io"
 	"path/filepath"
 	"time"
@@ -16,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stride-pki/stride/internal/admin"
-	"github.com/stride-pki/stride/internal/caerr"
 	"github.com/stride-pki/stride/internal/cli/cmdutil"
 	"github.com/stride-pki/stride/internal/config"
 )
@@ -64,22 +61,4 @@ func (f *storeFlags) open(cmd *cobra.Command) (*admin.Inventory, io.Closer, erro
 		return nil, nil, err
 	}
 	return admin.OpenInventory(cfg, paths.Authority, time.Now)
-}
-
-// ctx is the command's context, or Background when run without one.
-func ctx(cmd *cobra.Command) context.Context {
-	if c := cmd.Context(); c != nil {
-		return c
-	}
-	return context.Background()
-}
-
-// asUsage turns the admin core's BadRequest (a bad flag value) into a
-// usage error, so the exit code says "fix the command line".
-func asUsage(err error) error {
-	var ce *caerr.Error
-	if errors.As(err, &ce) && ce.Kind == caerr.BadRequest {
-		return &cmdutil.UsageError{Err: err}
-	}
-	return err
 }

@@ -68,9 +68,9 @@ func (f *listFlags) run(cmd *cobra.Command) error {
 		return err
 	}
 	defer closer.Close()
-	page, err := inv.List(ctx(cmd), f.q)
+	page, err := inv.List(cmdutil.Context(cmd), f.q)
 	if err != nil {
-		return asUsage(err)
+		return cmdutil.BadRequestAsUsage(err)
 	}
 	if err := write(cmd.OutOrStdout(), page.Certificates); err != nil {
 		return err

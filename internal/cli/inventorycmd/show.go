@@ -34,9 +34,9 @@ with the PEM in "pem".`,
 				return err
 			}
 			defer closer.Close()
-			c, err := inv.Show(ctx(cmd), args[0])
+			c, err := inv.Show(cmdutil.Context(cmd), args[0])
 			if err != nil {
-				return asUsage(err)
+				return cmdutil.BadRequestAsUsage(err)
 			}
 			if format == "json" {
 				return showJSON(cmd.OutOrStdout(), c)

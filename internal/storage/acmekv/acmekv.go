@@ -187,7 +187,7 @@ type entry struct {
 func replace(tx Tx, sp Space, id string, val []byte, old, new []entry) error {
 	for _, o := range old {
 		if !hasEntry(new, o) {
-			if err := tx.Delete(o.sp, o.key); err != nil {
+			if err := deleteEntry(tx, o); err != nil {
 				return err
 			}
 		}
@@ -203,11 +203,24 @@ func replace(tx Tx, sp Space, id string, val []byte, old, new []entry) error {
 // remove deletes the record id of sp and its index entries.
 func remove(tx Tx, sp Space, id string, idx []entry) error {
 	for _, e := range idx {
-		if err := tx.Delete(e.sp, e.key); err != nil {
+		if err := deleteEntry(tx, e); err != nil {
 			return err
 		}
 	}
 	return tx.Delete(sp, []byte(id))
+}
+
+// deleteEntry deletes e unless its key now names another record: an entry
+// with a value (the record it names) that another record has taken since,
+// such as a certificate serial an update moved to another order, stays.
+func deleteEntry(tx Tx, e entry) error {
+	if len(e.val) > 0 {
+		cur, err := tx.Get(e.sp, e.key)
+		if err != nil || string(cur) != string(e.val) {
+			return err
+		}
+	}
+	return tx.Delete(e.sp, e.key)
 }
 
 func hasEntry(es []entry, e entry) bool {

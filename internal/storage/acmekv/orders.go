@@ -174,7 +174,9 @@ func (s *ACME) updateOrder(ctx context.Context, order *storage.ACMEOrder, cert *
 }
 
 // ListACMEOrders implements storage.ACME. An account's orders are keyed by
-// creation time then ID, so a cursor is the cursor order's key.
+// creation time (CreatedAt, then ID for equal times), so the page after a
+// cursor starts after the cursor order's key; a cursor that is not an order
+// of the account (purged since, say) is an error wrapping ErrNotFound.
 func (s *ACME) ListACMEOrders(ctx context.Context, accountID, cursor string, limit int) ([]storage.ACMEOrder, string, error) {
 	var rows []storage.ACMEOrder
 	more := false

@@ -10,10 +10,15 @@ import (
 	"github.com/stride-pki/stride/internal/storage/codec"
 )
 
-// purgeChunk bounds the orders one purge transaction deletes, so a large
-// backlog neither builds a huge transaction (Badger caps its size) nor
-// holds the writer for long between other writes.
-const purgeChunk = 500
+// A purge transaction deletes at most purgeChunk orders and stops after
+// the order that takes it to purgeRecords records, so a large backlog
+// neither builds a huge transaction (Badger caps one at about a megabyte of
+// keys; a record goes with some three index entries) nor holds the writer
+// for long between other writes.
+const (
+	purgeChunk   = 200
+	purgeRecords = 1000
+)
 
 // PurgeACME implements storage.ACME. The expiry index holds only orders
 // that are not valid, so the purge reads nothing it keeps.
@@ -38,9 +43,9 @@ func (s *ACME) PurgeACME(ctx context.Context, before time.Time) (int, error) {
 	}
 }
 
-// purgeSome deletes up to purgeChunk orders whose expiry sorts before cut,
-// with their authorizations; n counts both, more says whether it stopped
-// at the chunk limit.
+// purgeSome deletes the first orders whose expiry sorts before cut, with
+// their authorizations, within the limits above; n counts both, more says
+// whether it stopped at a limit.
 func purgeSome(tx Tx, cut []byte) (n int, more bool, err error) {
 	var ids []string
 	err = tx.Scan(OrdersByExpiry, nil, nil, func(k, _ []byte) (bool, error) {
@@ -57,12 +62,14 @@ func purgeSome(tx Tx, cut []byte) (n int, more bool, err error) {
 	if err != nil {
 		return 0, false, err
 	}
-	for _, id := range ids {
+	for i, id := range ids {
 		d, err := purgeOrder(tx, id)
 		if err != nil {
 			return 0, false, err
 		}
-		n += d
+		if n += d; n >= purgeRecords && i < len(ids)-1 {
+			return n, true, nil
+		}
 	}
 	return n, more, nil
 }

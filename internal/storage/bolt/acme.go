@@ -16,6 +16,10 @@ import (
 
 var _ storage.ACME = (*Store)(nil)
 
+// acmeStore is embedded in Store under an unexported name: its methods are
+// Store's, the field is not.
+type acmeStore = acmekv.ACME
+
 // acmeBuckets names the bucket of each acmekv.Space; changing one is a
 // schema change.
 var acmeBuckets = [acmekv.NumSpaces][]byte{

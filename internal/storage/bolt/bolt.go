@@ -106,8 +106,8 @@ type Store struct {
 	db       *bolt.DB
 	path     string
 	inflight inflight // see batch.go
-	// ACME provides storage.ACME's methods over this store (acme.go).
-	*acmekv.ACME
+	// acmeStore provides storage.ACME's methods over this store (acme.go).
+	*acmeStore
 }
 
 // Open opens the database at path, creating it (mode 0600) and its parent
@@ -141,7 +141,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("bolt: %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path}
-	s.ACME = acmekv.New(acmeBackend{s})
+	s.acmeStore = acmekv.New(acmeBackend{s})
 	return s, nil
 }
 

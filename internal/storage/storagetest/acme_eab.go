@@ -76,7 +76,8 @@ func eabList(t *testing.T, s ACMEStore) {
 	byProv := map[string][]string{}
 	var all []string
 	for i, id := range ids {
-		prov := []string{"acme-eab", "other"}[i%2]
+		// "acme-eab2" extends "acme-eab": a key-value index must delimit it.
+		prov := []string{"acme-eab", "acme-eab2"}[i%2]
 		k := newEABKey(t, prov, "")
 		k.ID = id
 		mustCreateEABKey(t, s, k)
@@ -86,7 +87,7 @@ func eabList(t *testing.T, s ACMEStore) {
 	a := newAccount(t, "acme-eab")
 	a.EABKeyID = "k-z"
 	mustCreateAccount(t, s, a)
-	for prov, want := range map[string][]string{"acme-eab": byProv["acme-eab"], "other": byProv["other"], "": all, "none": nil} {
+	for prov, want := range map[string][]string{"acme-eab": byProv["acme-eab"], "acme-eab2": byProv["acme-eab2"], "": all, "none": nil} {
 		got, err := s.ListACMEEABKeys(bg, prov)
 		wantErr(t, "ListACMEEABKeys("+prov+")", err, nil)
 		var gotIDs []string

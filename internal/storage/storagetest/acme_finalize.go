@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -98,6 +99,7 @@ func runACMEPurge(t *testing.T, o acmeOpener) {
 	o.subtests(t, []acmeCase{
 		{"DeletesExpiredUnlessValid", purgeExpired},
 		{"EmptyStore", purgeEmpty},
+		{"LargeBacklog", purgeBacklog},
 	})
 }
 
@@ -176,5 +178,40 @@ func sameSet(a, b []string) bool {
 func purgeEmpty(t *testing.T, s ACMEStore) {
 	if n, err := s.PurgeACME(bg, sec); err != nil || n != 0 {
 		t.Fatalf("PurgeACME on an empty store = %d, %v; want 0", n, err)
+	}
+}
+
+// purgeBacklog: a backlog larger than a backend's purge transaction is
+// likely to be (many orders, some with many authorizations) is purged
+// whole and counted exactly.
+func purgeBacklog(t *testing.T, s ACMEStore) {
+	const orders, large, largeAuthzs = 300, 50, 20
+	acct := newAccount(t, "acme")
+	mustCreateAccount(t, s, acct)
+	errs := race(acmeWorkers, func(w int) error {
+		for i := w; i < orders+large; i += acmeWorkers {
+			o, authzs := newOrder(t, acct)
+			o.ExpiresAt = sec.Add(-time.Hour)
+			for i >= orders && len(authzs) < largeAuthzs {
+				id := storage.ACMEIdentifier{Type: "dns", Value: fmt.Sprintf("h%d.example.com", len(authzs))}
+				authzs = append(authzs, newAuthz(t, acct, id, false))
+				o.Identifiers, o.AuthzIDs = append(o.Identifiers, id), append(o.AuthzIDs, authzs[len(authzs)-1].ID)
+			}
+			if err := s.CreateACMEOrder(bg, o, authzs); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, err := range errs {
+		wantErr(t, "CreateACMEOrder", err, nil)
+	}
+	n, err := s.PurgeACME(bg, sec)
+	wantErr(t, "PurgeACME", err, nil)
+	if want := orders*3 + large*(1+largeAuthzs); n != want {
+		t.Errorf("PurgeACME = %d, want %d", n, want)
+	}
+	if rows, _, err := s.ListACMEOrders(bg, acct.ID, "", 0); err != nil || len(rows) != 0 {
+		t.Errorf("ListACMEOrders after purge = %d rows, %v; want none", len(rows), err)
 	}
 }

@@ -22,6 +22,7 @@ func runACMEOrders(t *testing.T, o acmeOpener) {
 		{"UpdateAbsentIsNotFound", orderUpdateAbsent},
 		{"ListInCreationOrder", orderList},
 		{"ListPages", orderListPages},
+		{"ListKeepsPrefixAccountsApart", orderListPrefix},
 	})
 }
 
@@ -203,6 +204,27 @@ func orderListPages(t *testing.T, s ACMEStore) {
 		}
 		if !slices.Equal(got, ids) {
 			t.Errorf("limit %d: pages = %q, want %q", limit, got, ids)
+		}
+	}
+}
+
+// orderListPrefix: an account whose ID extends another's does not share
+// its list (a key-value index must delimit the account ID).
+func orderListPrefix(t *testing.T, s ACMEStore) {
+	short, long := newAccount(t, "acme"), newAccount(t, "acme")
+	long.ID = short.ID + "x"
+	want := map[string][]string{}
+	for _, a := range []*storage.ACMEAccount{short, long} {
+		mustCreateAccount(t, s, a)
+		o, authzs := newOrder(t, a)
+		mustCreateOrder(t, s, o, authzs)
+		want[a.ID] = []string{o.ID}
+	}
+	for id, ids := range want {
+		rows, _, err := s.ListACMEOrders(bg, id, "", 0)
+		wantErr(t, "ListACMEOrders", err, nil)
+		if got := orderIDs(rows); !slices.Equal(got, ids) {
+			t.Errorf("ListACMEOrders(%s) = %q, want %q", id, got, ids)
 		}
 	}
 }

@@ -33,6 +33,7 @@ type txtHook struct {
 	mu    sync.Mutex
 	vals  map[string][]string
 	wrong bool
+	hold  bool     // keep set values back until release
 	calls []string // "set NAME" / "clear NAME", in order
 }
 
@@ -69,7 +70,9 @@ func (h *txtHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			v = "wrong" + v[min(5, len(v)):]
 		}
 		h.vals[name] = append(h.vals[name], v)
-		h.dns.SetTXT(name, h.vals[name]...)
+		if !h.hold {
+			h.dns.SetTXT(name, h.vals[name]...)
+		}
 	case "/clear":
 		delete(h.vals, name)
 		h.dns.ClearTXT(name)
@@ -82,6 +85,20 @@ func (h *txtHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // setWrong makes later /set calls store a corrupted value.
 func (h *txtHook) setWrong(v bool) { h.mu.Lock(); h.wrong = v; h.mu.Unlock() }
+
+// holdBack makes later /set calls keep their values unpublished until
+// release, as a slow DNS provider would.
+func (h *txtHook) holdBack() { h.mu.Lock(); h.hold = true; h.mu.Unlock() }
+
+// release publishes the values held back.
+func (h *txtHook) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.hold = false
+	for name, vals := range h.vals {
+		h.dns.SetTXT(name, vals...)
+	}
+}
 
 // callLog is what the hooks asked for so far.
 func (h *txtHook) callLog() []string {

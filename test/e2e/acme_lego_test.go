@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -176,6 +180,37 @@ func TestACMELego(t *testing.T) {
 			r = l.run(t, nil, "--http", "--http.port", "127.0.0.1:"+port(freePort(t)), "-d", "c.example.test", "run")
 		}()
 		legoInvalidAuthz(t, a, "wrong http-01 answer", r, "c.example.test")
+
+		// A redirect (RFC 8555 §8.3: the server SHOULD follow redirects): the
+		// http-01 port answers 302 to another path of the same host and port,
+		// which forwards to lego's listener elsewhere.
+		func() {
+			defer a.holdPorts()()
+			ln, err := net.Listen("tcp", "127.0.0.1:"+port(a.HTTPPort))
+			if err != nil {
+				t.Fatalf("the http-01 port: %v", err)
+			}
+			legoPort := freePort(t)
+			proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: "127.0.0.1:" + port(legoPort)})
+			var redirected atomic.Int32
+			srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				if rest, ok := strings.CutPrefix(req.URL.Path, "/moved/"); ok {
+					redirected.Add(1)
+					req.URL.Path = "/.well-known/acme-challenge/" + rest
+					proxy.ServeHTTP(w, req)
+					return
+				}
+				http.Redirect(w, req, "/moved/"+path.Base(req.URL.Path), http.StatusFound)
+			})}
+			go srv.Serve(ln)
+			defer srv.Close()
+			r = l.run(t, nil, "--http", "--http.port", "127.0.0.1:"+port(legoPort), "-d", "redirect.example.test", "run")
+			if redirected.Load() == 0 {
+				t.Errorf("the CA did not follow the http-01 redirect")
+			}
+		}()
+		mustRun(t, "http-01 through a redirect", r)
+		a.issuedLeaf(t, e, l.crt("redirect.example.test"), "redirect.example.test")
 
 		// A hook that publishes a wrong TXT value.
 		if heldTo(a.runningCA, dns01Mismatch) {

@@ -110,6 +110,17 @@ func TestACMELego(t *testing.T) {
 			t.Errorf("lego's exec hook: %s, want two values set on _acme-challenge.w.example.test", calls)
 		}
 
+		// lego gives its authorizations up after the certificate (RFC 8555 §7.5.2).
+		r := mustRun(t, "--always-deactivate-authorizations", l.http01(t, a.HTTPPort, "-d", "da.example.test", "run",
+			"--always-deactivate-authorizations", "true"))
+		a.issuedLeaf(t, e, l.crt("da.example.test"), "da.example.test")
+		if heldTo(a.runningCA, "step-ca does not support authorization deactivation") {
+			wantOutput(t, "--always-deactivate-authorizations", r, "Deactivating auth")
+			if strings.Contains(r.stderr, "Unable to deactivate") {
+				t.Errorf("lego could not deactivate its authorization: %s", r)
+			}
+		}
+
 		// notAfter asked by the client (RFC 8555 §7.4) is the certificate's.
 		notAfter := time.Now().Add(3 * time.Hour).UTC().Truncate(time.Second)
 		mustRun(t, "--not-after", l.http01(t, a.HTTPPort, "-d", "n.example.test", "run", "--not-after", notAfter.Format(time.RFC3339)))
@@ -118,7 +129,7 @@ func TestACMELego(t *testing.T) {
 		}
 
 		// renew (ARI on, lego's default): a new certificate for the same name.
-		r := mustRun(t, "renew", l.http01(t, a.HTTPPort, "-d", "a.example.test", "renew", "--days", "90", "--no-random-sleep"))
+		r = mustRun(t, "renew", l.http01(t, a.HTTPPort, "-d", "a.example.test", "renew", "--days", "90", "--no-random-sleep"))
 		renewed := a.issuedLeaf(t, e, l.crt("a.example.test"), "a.example.test")
 		if renewed == first {
 			t.Errorf("renew kept serial %s", first)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -298,6 +299,34 @@ func TestACMEValidationRestart(t *testing.T) {
 		a.issuedLeaf(t, e, l.crt("r.example.test"), "r.example.test")
 		if after := a.Log()[before:]; !regexp.MustCompile(`validation attempt.*identifier=r\.example\.test.*attempt=[23] error=<nil>`).MatchString(after) {
 			t.Errorf("the restarted server logged no later attempt for r.example.test:\n%s", after)
+		}
+	})
+}
+
+// TestACMEConcurrentClients: four lego clients, each with its own account,
+// order dns-01 certificates from one CA at the same time (a wildcard and
+// its apex each, so eight authorizations validate side by side); every one
+// gets its certificate.
+func TestACMEConcurrentClients(t *testing.T) {
+	t.Parallel()
+	forEachACME(t, acmeOptions{}, func(t *testing.T, a *acmeCA) {
+		e := newEnv(t)
+		const n = 4
+		results := make([]result, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				l := lego{a: a, e: e, dir: e.path(fmt.Sprintf("lego%d", i)), email: fmt.Sprintf("c%d@example.test", i)}
+				results[i] = l.dns01(t, "-d", fmt.Sprintf("*.c%d.example.test", i), "-d", fmt.Sprintf("c%d.example.test", i), "run")
+			}()
+		}
+		wg.Wait()
+		for i, r := range results {
+			mustRun(t, fmt.Sprintf("client %d", i), r)
+			l := lego{a: a, e: e, dir: e.path(fmt.Sprintf("lego%d", i))}
+			a.issuedLeaf(t, e, l.crt(fmt.Sprintf("*.c%d.example.test", i)), fmt.Sprintf("*.c%d.example.test", i), fmt.Sprintf("c%d.example.test", i))
 		}
 	})
 }

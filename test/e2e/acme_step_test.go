@@ -9,7 +9,8 @@ import (
 // TestACMEStepCLI uses the step CLI as an ACME client (`step ca certificate
 // --acme DIR --standalone`, its own http-01 server) against each CA: one
 // name, then two names in one order (two authorizations answered by the same
-// listener), then a name the policy denies. The provisioner's claims give
+// listener), one through the /2.0/acme/… directory, then a name the policy
+// denies. The provisioner's claims give
 // the certificates two hours. Then the provisioner is reloaded (SIGHUP) with
 // dns-01 as its only challenge: step, which answers http-01 only, is refused.
 func TestACMEStepCLI(t *testing.T) {
@@ -32,6 +33,13 @@ func TestACMEStepCLI(t *testing.T) {
 
 		mustRun(t, "two names", get("t.example.test", "t.crt", "t.key", "--san", "t.example.test", "--san", "u.example.test"))
 		a.issuedLeaf(t, e, e.path("t.crt"), "t.example.test", "u.example.test")
+
+		// step-ca also serves ACME under /2.0/acme/…, its links included.
+		dir := a.Dir
+		a.Dir = a.URL + "/2.0/acme/" + acmeProvisioner + "/directory"
+		mustRun(t, "/2.0/acme/…", get("two.example.test", "two.crt", "two.key"))
+		a.Dir = dir
+		a.issuedLeaf(t, e, e.path("two.crt"), "two.example.test")
 
 		r := get(deniedName, "d.crt", "d.key")
 		failedRun(t, "step ca certificate "+deniedName, r)

@@ -265,42 +265,53 @@ func legoInvalidAuthz(t *testing.T, a *acmeCA, what string, r result, name strin
 
 // TestACMEValidationRestart: stride-ca validates from a queue kept in its
 // database, retrying a failure that may pass later. lego's dns-01 TXT record
-// is published late: the first attempt finds none, stride-ca is restarted,
-// the record appears, and the restarted server's next attempt validates the
-// challenge; lego, polling through the outage, gets its certificate.
+// is published late: the first attempt finds none; then stride-ca is
+// restarted (or reloads on SIGHUP, which rebuilds its ACME servers), the
+// record appears, and a later attempt validates the challenge; lego, polling
+// through it, gets its certificate.
 func TestACMEValidationRestart(t *testing.T) {
 	t.Parallel()
-	opts := acmeOptions{strideOnly: "step-ca validates inside the challenge POST: there is no queue to resume"}
-	forEachACME(t, opts, func(t *testing.T, a *acmeCA) {
-		e := newEnv(t)
-		l := lego{a: a, e: e, dir: e.path("lego")}
-		attempt := func(n int) *regexp.Regexp {
-			return regexp.MustCompile(`validation attempt.*identifier=r\.example\.test.*attempt=` + fmt.Sprint(n) + `\b.*`)
-		}
-		a.Hook.holdBack()
-		done := make(chan result, 1)
-		go func() { done <- l.dns01(t, "-d", "r.example.test", "run") }()
-		deadline := time.Now().Add(30 * time.Second)
-		for !attempt(1).MatchString(a.Log()) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no first validation attempt logged within 30 s:\n%s", a.logTail(30))
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		if line := attempt(1).FindString(a.Log()); !strings.Contains(line, "error=") || strings.Contains(line, "error=<nil>") {
-			t.Errorf("the first attempt, with no TXT record published, did not fail: %s", line)
-		}
-		before := len(a.Log())
-		a.stop()
-		a.Hook.release()
-		a.restart(0)
-		r := <-done
-		mustRun(t, "dns-01 across a restart", r)
-		a.issuedLeaf(t, e, l.crt("r.example.test"), "r.example.test")
-		if after := a.Log()[before:]; !regexp.MustCompile(`validation attempt.*identifier=r\.example\.test.*attempt=[23] error=<nil>`).MatchString(after) {
-			t.Errorf("the restarted server logged no later attempt for r.example.test:\n%s", after)
-		}
-	})
+	for _, mode := range []string{"restart", "sighup"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			opts := acmeOptions{strideOnly: "step-ca validates inside the challenge POST: there is no queue to resume"}
+			forEachACME(t, opts, func(t *testing.T, a *acmeCA) {
+				e := newEnv(t)
+				l := lego{a: a, e: e, dir: e.path("lego")}
+				attempt := func(n int) *regexp.Regexp {
+					return regexp.MustCompile(`validation attempt.*identifier=r\.example\.test.*attempt=` + fmt.Sprint(n) + `\b.*`)
+				}
+				a.Hook.holdBack()
+				done := make(chan result, 1)
+				go func() { done <- l.dns01(t, "-d", "r.example.test", "run") }()
+				deadline := time.Now().Add(30 * time.Second)
+				for !attempt(1).MatchString(a.Log()) {
+					if time.Now().After(deadline) {
+						t.Fatalf("no first validation attempt logged within 30 s:\n%s", a.logTail(30))
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+				if line := attempt(1).FindString(a.Log()); !strings.Contains(line, "error=") || strings.Contains(line, "error=<nil>") {
+					t.Errorf("the first attempt, with no TXT record published, did not fail: %s", line)
+				}
+				before := len(a.Log())
+				if mode == "restart" {
+					a.stop()
+					a.Hook.release()
+					a.restart(0)
+				} else {
+					a.sighup()
+					a.Hook.release()
+				}
+				r := <-done
+				mustRun(t, "dns-01 across a "+mode, r)
+				a.issuedLeaf(t, e, l.crt("r.example.test"), "r.example.test")
+				if after := a.Log()[before:]; !regexp.MustCompile(`validation attempt.*identifier=r\.example\.test.*attempt=[23] error=<nil>`).MatchString(after) {
+					t.Errorf("no later successful attempt for r.example.test after the %s:\n%s", mode, after)
+				}
+			})
+		})
+	}
 }
 
 // TestACMEConcurrentClients: four lego clients, each with its own account,

@@ -171,6 +171,15 @@ func TestACMELego(t *testing.T) {
 			}
 		}
 
+		// A contact that is no email address: refused at new-account with
+		// invalidContact (RFC 8555 §7.3).
+		if heldTo(a.runningCA, "step-ca accepts any mailto: contact") {
+			bad := lego{a: a, e: e, dir: e.path("lego"), email: "nobody"}
+			r = bad.http01(t, a.HTTPPort, "-d", "nobody.example.test", "run")
+			failedRun(t, "--email nobody", r)
+			wantOutput(t, "--email nobody", r, "urn:ietf:params:acme:error:invalidContact")
+		}
+
 		// A name the policy denies: refused at new-order.
 		r = l.http01(t, a.HTTPPort, "-d", deniedName, "run")
 		failedRun(t, "run -d "+deniedName, r)

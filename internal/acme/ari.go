@@ -114,11 +114,14 @@ type RenewalInfo struct {
 // whole window ends with a quarter of the lifetime left for retries. The
 // window depends only on the certificate, so repeated answers agree.
 //
-// Revoked: renew now: the window opened an hour ago (so a client with a
-// slow clock sees it open too) and closes an hour from now.
+// Revoked: renew now: the window opened an hour ago and closes now, so that
+// RFC 9773 §4.2's client algorithm (a uniform random time in the window; in
+// the past: renew at once) always renews at once. A window reaching into the
+// future would let such a client wait, or skip the renewal, about half the
+// time (lego 4.35 without --ari-wait-to-renew-duration does the latter).
 func SuggestRenewal(notBefore, notAfter, revokedAt, now time.Time) RenewalWindow {
 	if !revokedAt.IsZero() {
-		return RenewalWindow{Start: now.Add(-time.Hour).UTC().Truncate(time.Second), End: now.Add(time.Hour).UTC().Truncate(time.Second)}
+		return RenewalWindow{Start: now.Add(-time.Hour).UTC().Truncate(time.Second), End: now.UTC().Truncate(time.Second)}
 	}
 	step := notAfter.Sub(notBefore) / 15
 	start := notBefore.Add(9 * step).UTC().Truncate(time.Second)

@@ -84,7 +84,7 @@ func TestSuggestRenewal(t *testing.T) {
 		{"24Hours", 24 * time.Hour, false, nb.Add(864 * time.Minute), nb.Add(1056 * time.Minute), 144 * time.Minute},
 		{"FiveMinutes", 5 * time.Minute, false, nb.Add(3 * time.Minute), nb.Add(220 * time.Second), time.Minute},
 		{"OneSecond", time.Second, false, nb, nb.Add(time.Second), time.Minute},
-		{"Revoked", 90 * 24 * time.Hour, true, now.Add(-time.Hour), now.Add(time.Hour), 6 * time.Hour},
+		{"Revoked", 90 * 24 * time.Hour, true, now.Add(-time.Hour), now, 6 * time.Hour},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -33,7 +33,9 @@ type txtHook struct {
 	mu    sync.Mutex
 	vals  map[string][]string
 	wrong bool
+	hold  bool     // keep set values back until release
 	calls []string // "set NAME" / "clear NAME", in order
+	files int      // hook scripts written (each call writes its own file)
 }
 
 func startTXTHook(t *testing.T, dns *dnstest.Server) *txtHook {
@@ -69,7 +71,9 @@ func (h *txtHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			v = "wrong" + v[min(5, len(v)):]
 		}
 		h.vals[name] = append(h.vals[name], v)
-		h.dns.SetTXT(name, h.vals[name]...)
+		if !h.hold {
+			h.dns.SetTXT(name, h.vals[name]...)
+		}
 	case "/clear":
 		delete(h.vals, name)
 		h.dns.ClearTXT(name)
@@ -83,6 +87,20 @@ func (h *txtHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // setWrong makes later /set calls store a corrupted value.
 func (h *txtHook) setWrong(v bool) { h.mu.Lock(); h.wrong = v; h.mu.Unlock() }
 
+// holdBack makes later /set calls keep their values unpublished until
+// release, as a slow DNS provider would.
+func (h *txtHook) holdBack() { h.mu.Lock(); h.hold = true; h.mu.Unlock() }
+
+// release publishes the values held back.
+func (h *txtHook) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.hold = false
+	for name, vals := range h.vals {
+		h.dns.SetTXT(name, vals...)
+	}
+}
+
 // callLog is what the hooks asked for so far.
 func (h *txtHook) callLog() []string {
 	h.mu.Lock()
@@ -90,13 +108,18 @@ func (h *txtHook) callLog() []string {
 	return append([]string(nil), h.calls...)
 }
 
+// nextFile numbers hook scripts, so that clients running side by side never
+// execute a file another one is rewriting.
+func (h *txtHook) nextFile() int { h.mu.Lock(); defer h.mu.Unlock(); h.files++; return h.files }
+
 // certbotHooks writes certbot's --manual-auth-hook and --manual-cleanup-hook
 // scripts (certbot passes CERTBOT_DOMAIN and CERTBOT_VALIDATION).
 func (h *txtHook) certbotHooks(e *env) (auth, cleanup string) {
-	auth = e.write("certbot-auth.sh", fmt.Sprintf(`#!/bin/sh
+	n := h.nextFile()
+	auth = e.write(fmt.Sprintf("certbot-auth-%d.sh", n), fmt.Sprintf(`#!/bin/sh
 exec curl -fsS --data-urlencode "name=_acme-challenge.$CERTBOT_DOMAIN" --data-urlencode "value=$CERTBOT_VALIDATION" %s/set
 `, h.URL))
-	cleanup = e.write("certbot-cleanup.sh", fmt.Sprintf(`#!/bin/sh
+	cleanup = e.write(fmt.Sprintf("certbot-cleanup-%d.sh", n), fmt.Sprintf(`#!/bin/sh
 exec curl -fsS --data-urlencode "name=_acme-challenge.$CERTBOT_DOMAIN" %s/clear
 `, h.URL))
 	chmodX(e.t, auth, cleanup)
@@ -106,7 +129,7 @@ exec curl -fsS --data-urlencode "name=_acme-challenge.$CERTBOT_DOMAIN" %s/clear
 // legoHook writes the script for lego's exec DNS provider, which it calls as
 // `HOOK present|cleanup FQDN VALUE`.
 func (h *txtHook) legoHook(e *env) string {
-	p := e.write("lego-exec.sh", fmt.Sprintf(`#!/bin/sh
+	p := e.write(fmt.Sprintf("lego-exec-%d.sh", h.nextFile()), fmt.Sprintf(`#!/bin/sh
 case "$1" in
 present) exec curl -fsS --data-urlencode "name=$2" --data-urlencode "value=$3" %[1]s/set ;;
 cleanup) exec curl -fsS --data-urlencode "name=$2" %[1]s/clear ;;

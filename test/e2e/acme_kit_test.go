@@ -18,6 +18,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -152,12 +153,17 @@ func (a *acmeCA) run(t *testing.T, e *env, extraEnv []string, bin string, args .
 // inventory check.
 func (a *acmeCA) issuedLeaf(t *testing.T, e *env, crtPath string, names ...string) string {
 	t.Helper()
+	return a.issuedLeafCert(t, e, crtPath, names...).SerialNumber.String()
+}
+
+// issuedLeafCert is issuedLeaf returning the leaf.
+func (a *acmeCA) issuedLeafCert(t *testing.T, e *env, crtPath string, names ...string) *x509.Certificate {
+	t.Helper()
 	leaf := a.checkLeaf(t, e, crtPath, names...)
-	serial := leaf.SerialNumber.String()
 	a.mu.Lock()
-	a.issued = append(a.issued, acmeIssued{serial: serial, names: names})
+	a.issued = append(a.issued, acmeIssued{serial: leaf.SerialNumber.String(), names: names})
 	a.mu.Unlock()
-	return serial
+	return leaf
 }
 
 // revoked notes that serial was revoked with reason.

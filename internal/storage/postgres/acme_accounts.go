@@ -11,12 +11,12 @@ import (
 )
 
 const (
-	sqlInsertACMEAccount = `INSERT INTO acme_accounts (id, provisioner, key_id, key, contact, status,
+	sqlInsertACMEAccount = `INSERT INTO acme_accounts (id, provisioner, key_id, jwk, contact, status,
 		eab_key_id, created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)
 		ON CONFLICT DO NOTHING`
-	sqlSelectACMEAccount = `SELECT id, provisioner, key_id, key, contact, status, eab_key_id, created_at,
+	sqlSelectACMEAccount = `SELECT id, provisioner, key_id, jwk, contact, status, eab_key_id, created_at,
 		version FROM acme_accounts`
-	sqlUpdateACMEAccount = `UPDATE acme_accounts SET provisioner = $3, key_id = $4, key = $5, contact = $6,
+	sqlUpdateACMEAccount = `UPDATE acme_accounts SET provisioner = $3, key_id = $4, jwk = $5, contact = $6,
 		status = $7, eab_key_id = $8, created_at = $9, version = version + 1
 		WHERE id = $1 AND version = $2`
 	// The binding's WHERE clause is the whole decision: a key of another

@@ -11,8 +11,8 @@
 CREATE TABLE acme_accounts (
     id          text        PRIMARY KEY,
     provisioner text        NOT NULL,
-    key_id      text        NOT NULL,                 -- RFC 7638 thumbprint of key
-    key         bytea       NOT NULL,                 -- the JWK exactly as given
+    key_id      text        NOT NULL,                 -- RFC 7638 thumbprint of jwk
+    jwk         bytea       NOT NULL,                 -- the account key, exactly as given
     contact     text[]      NOT NULL DEFAULT '{}',
     status      text        NOT NULL,
     eab_key_id  text        NOT NULL DEFAULT '',

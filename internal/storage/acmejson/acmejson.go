@@ -29,7 +29,7 @@ type challenge struct {
 	Status string `json:"status"`
 	// ValidatedAt is RFC 3339 in UTC with nanoseconds; absent when zero.
 	ValidatedAt string `json:"validatedAt,omitempty"`
-	Error       []byte `json:"error,omitempty"`
+	Error       []byte `json:"error"` // null when nil, "" when empty: both come back as given
 }
 
 // EncodeIdentifiers returns ids as a JSON array, in their order ("[]" for none).

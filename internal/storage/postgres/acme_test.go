@@ -84,6 +84,16 @@ func TestACMESmoke(t *testing.T) {
 		t.Fatalf("DueACMEValidations = %+v, %v", due, err)
 	}
 
+	// Empty documents and keys come back empty, absent ones nil.
+	empty := &storage.ACMEOrder{ID: "o-empty", AccountID: "a2", Error: []byte{}, AuthzIDs: []string{}}
+	want("CreateACMEOrder empty", s.CreateACMEOrder(ctx, empty, nil), nil)
+	gotEmpty, err := s.ACMEOrder(ctx, "o-empty")
+	if err != nil || gotEmpty.Error == nil || len(gotEmpty.Error) != 0 {
+		t.Fatalf("order with an empty problem = %+v, %v", gotEmpty, err)
+	}
+	if gotK2, err := s.ACMEEABKey(ctx, "k2"); err != nil || gotK2.Policy != nil || gotK2.BoundAt != (time.Time{}) {
+		t.Fatalf("unbound key without policy = %+v, %v", gotK2, err)
+	}
 	for _, id := range []string{"o3", "o4"} {
 		want("CreateACMEOrder "+id, s.CreateACMEOrder(ctx, &storage.ACMEOrder{ID: id, AccountID: "a1", Status: "pending", ExpiresAt: now}, nil), nil)
 	}

@@ -173,7 +173,8 @@ type ACME interface {
 	// PurgeACME deletes every order that is not valid and whose ExpiresAt
 	// is strictly before before, together with its authorizations (an
 	// authorization belongs to exactly one order), and returns how many
-	// records it deleted. Valid orders and their authorizations stay
-	// (revocation and ARI look certificates up through them).
+	// records it deleted (orders and authorizations together). Valid
+	// orders and their authorizations stay (revocation and ARI look
+	// certificates up through them).
 	PurgeACME(ctx context.Context, before time.Time) (int, error)
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/stride-pki/stride/internal/storage"
+	"github.com/stride-pki/stride/internal/storage/acmekv"
 )
 
 var _ storage.Store = (*Store)(nil)
@@ -133,6 +134,9 @@ type Store struct {
 	gcRuns     atomic.Int64   // collection runs so far (for tests)
 	closeOnce  sync.Once
 	closeErr   error
+
+	// acmeStore provides storage.ACME's methods over this store (acme.go).
+	*acmeStore
 }
 
 // Open opens the database in dir, creating dir (mode 0700) when missing,
@@ -163,6 +167,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		writes: make(chan *writeReq),
 		stop:   make(chan struct{}), writerDone: make(chan struct{}), gcDone: make(chan struct{}),
 	}
+	s.acmeStore = acmekv.New(acmeBackend{s})
 	go s.writeLoop()
 	go s.collectLoop(opts.GCInterval, opts.GCDiscardRatio)
 	return s, nil

@@ -26,6 +26,16 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestACMEConformance(t *testing.T) {
+	storagetest.RunACME(t, func(t *testing.T) storagetest.ACMEStore {
+		s, err := Open(filepath.Join(t.TempDir(), "db"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
 func TestOpenCreatesPrivateDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a", "db")
 	s, err := Open(dir, Options{})

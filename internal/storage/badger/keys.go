@@ -18,6 +18,7 @@ import (
 //	'r' serial                     -> revocation record
 //	't' token ID                   -> exp (time key), empty when unknown
 //	'e' exp (time key) token ID    -> empty   tokens by expiry
+//	'A'…'K' (acmeKinds in acme.go)  -> ACME records and indexes (package acmekv)
 //
 // Serials are decimal ASCII and token IDs arbitrary bytes; the fixed-size
 // kind byte and time key need no separator. The index entries are written

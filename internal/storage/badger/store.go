@@ -35,14 +35,20 @@ func (s *Store) RecordIssuance(ctx context.Context, cert storage.Certificate, to
 		case found:
 			return fmt.Errorf("certificate %s: %w", cert.Serial, storage.ErrConflict), nil
 		}
-		if err := txn.Set(key, val); err != nil {
-			return nil, err
-		}
-		if err := txn.Set(idx, nil); err != nil {
+		if err := putCert(txn, key, val, idx); err != nil {
 			return nil, err
 		}
 		return nil, putToken(txn, tok)
 	})
+}
+
+// putCert stores a certificate's record val under key and its expiry index
+// entry idx (RecordIssuance and FinalizeACMEOrder).
+func putCert(txn *badger.Txn, key, val, idx []byte) error {
+	if err := txn.Set(key, val); err != nil {
+		return err
+	}
+	return txn.Set(idx, nil)
 }
 
 // Certificate implements storage.Certificates.

@@ -12,6 +12,8 @@
 //	revocations:               serial -> revocation record
 //	tokens:                    token ID -> exp (12-byte time key, empty when unknown)
 //	tokens_by_expiry:          exp (12-byte time key) ‖ token ID -> empty
+//	acme_*:                    ACME accounts, orders, authorizations, EAB
+//	                           keys and their indexes (acme.go, package acmekv)
 //
 // The two "by" buckets are indexes kept in the same transaction as their
 // rows: certificates_by_not_after serves expiry listings and reports later,
@@ -26,12 +28,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/stride-pki/stride/internal/storage"
+	"github.com/stride-pki/stride/internal/storage/acmekv"
 	"github.com/stride-pki/stride/internal/storage/codec"
 )
 
@@ -96,11 +100,14 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Store is a storage.Store in one bbolt file. Safe for concurrent use.
+// Store is a storage.Store and a storage.ACME in one bbolt file. Safe for
+// concurrent use.
 type Store struct {
 	db       *bolt.DB
 	path     string
 	inflight inflight // see batch.go
+	// acmeStore provides storage.ACME's methods over this store (acme.go).
+	*acmeStore
 }
 
 // Open opens the database at path, creating it (mode 0600) and its parent
@@ -133,14 +140,18 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("bolt: %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	s := &Store{db: db, path: path}
+	s.acmeStore = acmekv.New(acmeBackend{s})
+	return s, nil
 }
 
 // initSchema creates the buckets of a new file and refuses a file written
 // by a schema this code does not know.
 func initSchema(db *bolt.DB) error {
 	return db.Update(func(tx *bolt.Tx) error {
-		for _, name := range allBuckets {
+		// ACME's buckets came after schema 1's first files; creating them
+		// when missing is all an older file needs.
+		for _, name := range slices.Concat(allBuckets, acmeBuckets[:]) {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}

@@ -28,6 +28,16 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestACMEConformance(t *testing.T) {
+	storagetest.RunACME(t, func(t *testing.T) storagetest.ACMEStore {
+		s, err := Open(filepath.Join(t.TempDir(), "stride.db"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
 func TestOpenCreatesPrivateFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "a", "b", "stride.db")
 	s, err := Open(path, Options{})

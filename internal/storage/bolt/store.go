@@ -32,24 +32,30 @@ func (s *Store) RecordIssuance(ctx context.Context, cert storage.Certificate, to
 		if used := tokenUsed(tx, tok); used != nil {
 			return used, nil
 		}
-		certs := tx.Bucket(bucketCerts)
-		// Serials and notAfter mostly grow with time (the authority puts the
-		// issuance time in the serial's high bits), so these buckets fill
-		// from the right: pack their pages instead of leaving them half empty.
-		certs.FillPercent = appendFillPercent
-		if certs.Get(key) != nil {
+		if tx.Bucket(bucketCerts).Get(key) != nil {
 			return fmt.Errorf("certificate %s: %w", cert.Serial, storage.ErrConflict), nil
 		}
-		if err := certs.Put(key, val); err != nil {
-			return nil, err
-		}
-		byExp := tx.Bucket(bucketCertsByExp)
-		byExp.FillPercent = appendFillPercent
-		if err := byExp.Put(idx, nil); err != nil {
+		if err := putCert(tx, key, val, idx); err != nil {
 			return nil, err
 		}
 		return nil, putToken(tx, tok)
 	})
+}
+
+// putCert stores a certificate's record val under key and its expiry index
+// entry idx (RecordIssuance and FinalizeACMEOrder).
+func putCert(tx *bolt.Tx, key, val, idx []byte) error {
+	certs := tx.Bucket(bucketCerts)
+	// Serials and notAfter mostly grow with time (the authority puts the
+	// issuance time in the serial's high bits), so these buckets fill
+	// from the right: pack their pages instead of leaving them half empty.
+	certs.FillPercent = appendFillPercent
+	if err := certs.Put(key, val); err != nil {
+		return err
+	}
+	byExp := tx.Bucket(bucketCertsByExp)
+	byExp.FillPercent = appendFillPercent
+	return byExp.Put(idx, nil)
 }
 
 // Certificate implements storage.Certificates.

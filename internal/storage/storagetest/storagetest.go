@@ -4,6 +4,9 @@
 // name says which part of the storage.Store contract broke, e.g.
 // "Run/Certificates/DuplicateSerialIsConflict".
 //
+// RunACME is the suite's ACME part (the acme*.go files), for backends that
+// implement storage.ACME too.
+//
 // The suite checks behaviour only through the storage interfaces, so it
 // holds any backend to the same promises: insert-only certificates, tokens
 // consumed in the same transaction as what they authorize, nothing

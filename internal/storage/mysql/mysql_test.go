@@ -84,6 +84,13 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestACMEConformance(t *testing.T) {
+	storagetest.RunACME(t, func(t *testing.T) storagetest.ACMEStore {
+		s, _ := openNew(t)
+		return s
+	})
+}
+
 // tableNames lists the tables of database name.
 func tableNames(t *testing.T, db *sql.DB, name string) []string {
 	t.Helper()

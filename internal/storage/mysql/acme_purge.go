@@ -9,8 +9,9 @@ import (
 )
 
 // acmePurgeChunk bounds the orders one purge transaction deletes, for the
-// reason purgeChunk does: short transactions with few locks.
-const acmePurgeChunk = 500
+// reason purgeChunk does: short transactions with few locks. A variable so
+// a test can make several chunks of a few orders.
+var acmePurgeChunk = 500
 
 // PurgeACME implements storage.ACME in chunks, each one transaction that
 // deletes some expired orders together with their authorizations (so no

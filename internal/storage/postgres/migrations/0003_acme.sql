@@ -23,7 +23,9 @@ CREATE TABLE acme_accounts (
 );
 
 -- seq is the creation order: an account's orders list in it, and a page
--- cursor (an order ID) resolves to its seq.
+-- cursor (an order ID) resolves to its seq. An identity column rather than
+-- bigserial: inserting needs no grant on its sequence, so a replica's role
+-- with row privileges on the tables is enough.
 CREATE TABLE acme_orders (
     id                 text        PRIMARY KEY,
     seq                bigint      GENERATED ALWAYS AS IDENTITY,

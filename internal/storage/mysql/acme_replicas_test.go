@@ -12,12 +12,12 @@ import (
 )
 
 // TestACMEReplicasRace: two stores on one database, as two stride-ca
-// replicas, race to finalize one order (with different certificates) and
-// to bind one EAB key (to different accounts): exactly one caller wins each
-// race, every other gets ErrStale or ErrEABKeyBound, and the losers leave
-// nothing behind. One replica's DSN sets clientFoundRows: the
-// compare-and-set must decide the same whether the affected-row count is
-// of changed rows or of matched rows.
+// replicas, one of whose DSN sets clientFoundRows, race to finalize one
+// order and to bind one EAB key. The suite's races run on one store; this
+// one proves that the compare-and-set and the binding decide the same
+// whether the affected-row count is of changed rows (the default) or of
+// matched rows: exactly one caller wins each race, every other gets
+// ErrStale or ErrEABKeyBound, and the losers leave nothing behind.
 func TestACMEReplicasRace(t *testing.T) {
 	first, name := openNew(t)
 	replicas := []*Store{first, openExisting(t, name, "?clientFoundRows=true")}

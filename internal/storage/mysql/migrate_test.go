@@ -136,11 +136,13 @@ func allVersions() []int {
 
 // TestCurrentSchemaNeedsNoDDL: a replica whose user may read and write rows
 // but not change the schema opens a migrated database (as a read-only
-// replica must), and is refused with a clear error on an empty one.
+// replica must), and is refused with a clear error on an empty one. Rows
+// are written with INSERT, DELETE and, for ACME's optimistic updates,
+// UPDATE.
 func TestCurrentSchemaNeedsNoDDL(t *testing.T) {
 	s, name := openNew(t)
 	s.Close()
-	user := createUser(t, "pw", "SELECT, INSERT, DELETE", name)
+	user := createUser(t, "pw", "SELECT, INSERT, UPDATE, DELETE", name)
 	opts := Options{DataSource: user + ":pw@tcp(" + serverAddr + ")/", Database: name}
 	s, err := Open(context.Background(), opts)
 	if err != nil {
@@ -150,12 +152,20 @@ func TestCurrentSchemaNeedsNoDDL(t *testing.T) {
 	if err := s.UseToken(context.Background(), storage.UsedToken{ID: "t"}); err != nil {
 		t.Fatal(err)
 	}
+	acct := &storage.ACMEAccount{ID: "a", Provisioner: "acme", KeyID: "k", Status: "valid"}
+	if err := s.CreateACMEAccount(context.Background(), acct); err != nil {
+		t.Fatal(err)
+	}
+	acct.Status = "deactivated"
+	if err := s.UpdateACMEAccount(context.Background(), acct); err != nil {
+		t.Fatal(err)
+	}
 
 	empty := newDatabaseName(t)
 	if _, err := admin(t).Exec("CREATE DATABASE " + quoteIdent(empty)); err != nil {
 		t.Fatal(err)
 	}
-	opts.DataSource = createUser(t, "pw", "SELECT, INSERT, DELETE", empty) + ":pw@tcp(" + serverAddr + ")/"
+	opts.DataSource = createUser(t, "pw", "SELECT, INSERT, UPDATE, DELETE", empty) + ":pw@tcp(" + serverAddr + ")/"
 	opts.Database = empty
 	_, err = Open(context.Background(), opts)
 	t.Logf("unmigrated, no DDL rights: %v", err)

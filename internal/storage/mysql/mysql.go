@@ -2,7 +2,10 @@
 // that run several replicas against one database. It keeps real tables (see
 // migrations/0001_initial.sql): certificates with indexes on subject,
 // notAfter, provisioner name, issue time and renewal parent; their SANs one
-// per row for search; revocations; and used one-time tokens.
+// per row for search; revocations; and used one-time tokens. The ACME
+// server's accounts, orders, authorizations and EAB keys have tables of
+// their own (migrations/0002_acme.sql), updated by compare-and-set on a
+// version column (acme.go).
 //
 // Single use (invariant I5) rests on primary keys, not on reads: consuming a
 // token, storing a certificate or a revocation is one plain INSERT, and the

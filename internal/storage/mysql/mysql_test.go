@@ -84,6 +84,13 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestACMEConformance(t *testing.T) {
+	storagetest.RunACME(t, func(t *testing.T) storagetest.ACMEStore {
+		s, _ := openNew(t)
+		return s
+	})
+}
+
 // tableNames lists the tables of database name.
 func tableNames(t *testing.T, db *sql.DB, name string) []string {
 	t.Helper()
@@ -104,7 +111,7 @@ func tableNames(t *testing.T, db *sql.DB, name string) []string {
 	return names
 }
 
-const wantTables = "[certificate_sans certificates revocations schema_migrations used_tokens]"
+const wantTables = "[acme_accounts acme_authzs acme_eab_keys acme_orders certificate_sans certificates revocations schema_migrations used_tokens]"
 
 // TestDatabaseOverridesDSN: step's `database` wins over a name in the DSN,
 // and the database is created when absent.

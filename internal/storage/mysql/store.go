@@ -34,7 +34,8 @@ var (
 // as opposed to a failure.
 func isOutcome(err error) bool {
 	return errors.Is(err, storage.ErrTokenUsed) || errors.Is(err, storage.ErrConflict) ||
-		errors.Is(err, storage.ErrAlreadyRevoked) || errors.Is(err, storage.ErrNotFound)
+		errors.Is(err, storage.ErrAlreadyRevoked) || errors.Is(err, storage.ErrNotFound) ||
+		errors.Is(err, storage.ErrStale) || errors.Is(err, storage.ErrEABKeyBound)
 }
 
 func checkSerial(serial string) error {
@@ -175,22 +176,29 @@ func (s *Store) RecordIssuance(ctx context.Context, cert storage.Certificate, to
 	if err := checkToken(tok); err != nil {
 		return err
 	}
+	exists := fmt.Errorf("certificate %s: %w", cert.Serial, storage.ErrConflict)
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx, retrying bool) error {
+		return insertOnce(ctx, tx, retrying, tok, func() error {
+			return insertCertificateRows(ctx, tx, &cert)
+		}, exists)
+	})
+}
+
+// insertCertificateRows inserts the certificate and its SANs in tx; a
+// duplicate serial is the server's error 1062, for the caller to map.
+// RecordIssuance and FinalizeACMEOrder store a certificate through it.
+func insertCertificateRows(ctx context.Context, tx *sql.Tx, cert *storage.Certificate) error {
 	der := cert.DER
 	if der == nil {
 		der = []byte{} // NOT NULL column; an empty DER stays empty
 	}
-	exists := fmt.Errorf("certificate %s: %w", cert.Serial, storage.ErrConflict)
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx, retrying bool) error {
-		return insertOnce(ctx, tx, retrying, tok, func() error {
-			_, err := tx.ExecContext(ctx, insertCertificate, cert.Serial, der, cert.Subject,
-				dbTime(cert.NotBefore), dbTime(cert.NotAfter), cert.Provisioner.ID, cert.Provisioner.Name,
-				cert.Provisioner.Type, dbTime(cert.IssuedAt), cert.RenewedFrom)
-			if err != nil {
-				return fmt.Errorf("mysql: insert certificate %s: %w", cert.Serial, err)
-			}
-			return insertSANs(ctx, tx, cert.Serial, cert.SANs)
-		}, exists)
-	})
+	_, err := tx.ExecContext(ctx, insertCertificate, cert.Serial, der, cert.Subject,
+		dbTime(cert.NotBefore), dbTime(cert.NotAfter), cert.Provisioner.ID, cert.Provisioner.Name,
+		cert.Provisioner.Type, dbTime(cert.IssuedAt), cert.RenewedFrom)
+	if err != nil {
+		return fmt.Errorf("mysql: insert certificate %s: %w", cert.Serial, err)
+	}
+	return insertSANs(ctx, tx, cert.Serial, cert.SANs)
 }
 
 // sanChunk is how many SANs one INSERT carries: a certificate's SANs take

@@ -7,7 +7,9 @@
 // affected-row count says who won, so two replicas racing on one token get
 // one success and one storage.ErrTokenUsed, never a server error. Nothing
 // reads a row and then writes on the strength of that read, so the default
-// READ COMMITTED isolation is enough.
+// READ COMMITTED isolation is enough: the ACME records' optimistic updates
+// (acme.go) put the version they read in the UPDATE's WHERE clause, which
+// the server re-checks under the row lock.
 //
 // Open creates the database when it is absent and applies the embedded
 // schema migrations under an advisory lock (see migrate.go); when the schema

@@ -15,8 +15,25 @@ func TestConformance(t *testing.T) {
 	name := newDatabaseName(t)
 	storagetest.Run(t, func(t *testing.T) storage.Store {
 		s := mustOpen(t, name)
-		_, err := s.pool.Exec(context.Background(), "TRUNCATE certificates, revocations, used_tokens")
+		_, err := s.pool.Exec(context.Background(), "TRUNCATE "+allTables)
 		if err != nil {
+			s.Close()
+			t.Fatalf("empty the tables: %v", err)
+		}
+		return s
+	})
+}
+
+// allTables are the tables a conformance run empties between subtests.
+const allTables = "certificates, revocations, used_tokens, acme_accounts, acme_orders, acme_authzs, acme_eab_keys"
+
+// TestACMEConformance runs the ACME suite as TestConformance runs the
+// shared one.
+func TestACMEConformance(t *testing.T) {
+	name := newDatabaseName(t)
+	storagetest.RunACME(t, func(t *testing.T) storagetest.ACMEStore {
+		s := mustOpen(t, name)
+		if _, err := s.pool.Exec(context.Background(), "TRUNCATE "+allTables); err != nil {
 			s.Close()
 			t.Fatalf("empty the tables: %v", err)
 		}

@@ -46,9 +46,7 @@ func (s *Store) RecordIssuance(ctx context.Context, cert storage.Certificate, to
 	}
 	b := &pgx.Batch{}
 	queueToken(b, tok)
-	b.Queue(sqlInsertCertificate, cert.Serial, nonNil(cert.DER), cert.Subject, nonNilStrings(cert.SANs),
-		cert.NotBefore, cert.NotAfter, cert.Provisioner.ID, cert.Provisioner.Name, cert.Provisioner.Type,
-		cert.IssuedAt, cert.RenewedFrom)
+	b.Queue(sqlInsertCertificate, certificateArgs(cert)...)
 	return s.inTx(ctx, "record issuance", func(tx pgx.Tx) error {
 		return runBatch(ctx, tx, b, tok, func(inserted bool) error {
 			if !inserted {
@@ -57,6 +55,14 @@ func (s *Store) RecordIssuance(ctx context.Context, cert storage.Certificate, to
 			return nil
 		})
 	})
+}
+
+// certificateArgs are sqlInsertCertificate's arguments: RecordIssuance and
+// FinalizeACMEOrder store a certificate the same way.
+func certificateArgs(cert storage.Certificate) []any {
+	return []any{cert.Serial, nonNil(cert.DER), cert.Subject, nonNilStrings(cert.SANs),
+		cert.NotBefore, cert.NotAfter, cert.Provisioner.ID, cert.Provisioner.Name, cert.Provisioner.Type,
+		cert.IssuedAt, cert.RenewedFrom}
 }
 
 // Certificate implements storage.Certificates.
@@ -214,7 +220,8 @@ func wrap(ctx context.Context, op string, err error) error {
 
 func isSentinel(err error) bool {
 	return errors.Is(err, storage.ErrTokenUsed) || errors.Is(err, storage.ErrConflict) ||
-		errors.Is(err, storage.ErrAlreadyRevoked)
+		errors.Is(err, storage.ErrAlreadyRevoked) || errors.Is(err, storage.ErrNotFound) ||
+		errors.Is(err, storage.ErrStale) || errors.Is(err, storage.ErrEABKeyBound)
 }
 
 // nullTime stores the zero time, "unknown", as NULL.

@@ -33,17 +33,10 @@ type acmeRuntime struct {
 	log    *slog.Logger
 }
 
-// startACME starts the validation worker over store, or returns nil when
-// the store cannot hold ACME state (ACME requires a database that does;
-// the routes are then not mounted, as step-ca does without a db).
+// startACME starts the validation worker over store (every backend holds
+// ACME state).
 func startACME(ctx context.Context, cfg *config.CAConfig, store storage.Store, resolver string, current *atomic.Pointer[CA], log *slog.Logger) *acmeRuntime {
-	st, ok := store.(acme.Store)
-	if !ok {
-		if hasACMEProvisioner(cfg) {
-			log.Warn("acme: this database backend cannot hold ACME state; the ACME provisioners are not served", "db", cfg.DB.Type)
-		}
-		return nil
-	}
+	var st acme.Store = store
 	vcfg := validation.Config{Resolver: resolver}
 	if p := cfg.ACMETestPorts; p != nil {
 		vcfg.HTTPPort, vcfg.TLSPort = p.HTTP01, p.TLSALPN01

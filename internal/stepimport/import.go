@@ -165,9 +165,7 @@ func Import(ctx context.Context, src Source, dst storage.Store, progress func(n 
 	if err != nil {
 		return c, err
 	}
-	if acme, ok := dst.(storage.ACME); ok { // TODO(acmesql): every Store is ACME after the SQL merge
-		c.ACME, err = ImportACME(ctx, src, acme)
-	}
+	c.ACME, err = ImportACME(ctx, src, dst)
 	return c, err
 }
 

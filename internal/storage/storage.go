@@ -184,6 +184,7 @@ type Store interface {
 	Revocations
 	Tokens
 	Records
+	ACME
 	// Close releases the database; no method may be called after it.
 	Close() error
 }

@@ -71,6 +71,9 @@ func decodeJSON(r *http.Request, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return caerr.BadRequestf("the request body is empty; a JSON object was expected")
 	}
+	if f, ok := v.(interface{ decodeFast([]byte) bool }); ok && f.decodeFast(b) {
+		return nil
+	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return caerr.Wrap(caerr.BadRequest, err, "the request body is not valid JSON: %s", describeJSONError(err))
 	}

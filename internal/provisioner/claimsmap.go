@@ -113,3 +113,38 @@ func cnfOf(v any) (string, bool) {
 	}
 	return stringOrNull(x)
 }
+
+// headerFromMap is parseHeaderRaw's reading of a header decoded into m,
+// classification included (classifyHeader); ok=false for a banned member
+// or one of the wrong type, whose refusal parseHeaderRaw words.
+func headerFromMap(m map[string]any) (tokenHeader, bool) {
+	h := tokenHeader{plain: true}
+	for name, v := range m {
+		var ok bool
+		switch name {
+		case "crit", "b64":
+			return tokenHeader{}, false
+		case "alg":
+			h.Alg, ok = stringOrNull(v)
+		case "kid":
+			h.Kid, ok = stringOrNull(v)
+		case "x5c":
+			h.X5C, ok = stringsOrNull(v)
+			h.hasX5C = v != nil
+		case "x5cInsecure":
+			h.X5CInsecure, ok = stringsOrNull(v)
+		case "typ":
+			_, isString := v.(string)
+			h.plain = h.plain && (isString || v == nil)
+			ok = true
+		default:
+			ok = true
+			h.plain = false
+			h.oddCase = h.oddCase || strings.EqualFold(name, "kid")
+		}
+		if !ok {
+			return tokenHeader{}, false
+		}
+	}
+	return h, true
+}

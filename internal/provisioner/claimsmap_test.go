@@ -32,3 +32,30 @@ func FuzzClaimsFromMap(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHeaderFromMap holds parseHeader (one decode, headerFromMap) to the
+// member-by-member parseHeaderRaw: the same header and classification, and
+// an error exactly when the raw reading gives one.
+func FuzzHeaderFromMap(f *testing.F) {
+	for _, s := range []string{
+		`{"alg":"ES256","kid":"k","typ":"JWT"}`, `{"alg":"ES256","x5c":["AA",null],"x5cInsecure":null}`,
+		`{"alg":"ES256","typ":1}`, `{"alg":"ES256","typ":null,"x5c":null}`, `{"alg":"ES256","crit":null}`,
+		`{"alg":"none"}`, `{"alg":"HS256"}`, `{"alg":null}`, `{"alg":"ES256","kid":5}`, `{"alg":"ES256","Kid":"x"}`,
+		`{"alg":"ES256","x5c":"AA"}`, `{"alg":"RS256","jwk":{}}`, `null`, `{}`, `{"alg":"ES256","b64":true}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !json.Valid(b) || checkDuplicates(b) != nil {
+			return // parseToken refuses these before parseHeader
+		}
+		got, gotErr := parseHeader(b)
+		want, wantErr := parseHeaderRaw(b)
+		if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
+			t.Fatalf("%s: parseHeader %v, parseHeaderRaw %v", b, gotErr, wantErr)
+		}
+		if gotErr == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: parseHeader %+v, parseHeaderRaw %+v", b, got, want)
+		}
+	})
+}

@@ -110,8 +110,21 @@ func decodeSegment(s, what string) ([]byte, error) {
 }
 
 // parseHeader reads the members Stride acts on and refuses those it never
-// accepts. Unknown members are ignored, as RFC 7515 §4 asks.
+// accepts. Unknown members are ignored, as RFC 7515 §4 asks. A well-formed
+// header is read in one decode (headerFromMap); parseHeaderRaw, member by
+// member, words every refusal.
 func parseHeader(b []byte) (tokenHeader, error) {
+	var m map[string]any
+	if json.Unmarshal(b, &m) == nil && m != nil {
+		if h, ok := headerFromMap(m); ok && checkAlgorithm(h.Alg) == nil {
+			return h, nil
+		}
+	}
+	return parseHeaderRaw(b)
+}
+
+// parseHeaderRaw is parseHeader's reference reading.
+func parseHeaderRaw(b []byte) (tokenHeader, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil || m == nil {
 		return tokenHeader{}, invalidToken("the header is not a JSON object")

@@ -2,7 +2,9 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 )
 
@@ -27,6 +29,35 @@ func FuzzDecodeSign(f *testing.F) {
 		}
 		if req.CSR == nil || req.OTT == "" || len(req.CSR.Raw) == 0 {
 			t.Fatalf("accepted %+v", req)
+		}
+	})
+}
+
+// FuzzSignBodyFast holds signBody.decodeFast to encoding/json: whenever it
+// takes a body, encoding/json must take it too and read the same values.
+func FuzzSignBodyFast(f *testing.F) {
+	for _, s := range []string{
+		`{"csr":"-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n","ott":"a.b.c"}`,
+		`{"csr":"x","ott":"y"}`, ` { "csr" : "x" , "ott" : "y", "notBefore":"1h","notAfter":"2h" } `, `{}`,
+		`{"csr":"x","csr":"y"}`, `{"CSR":"x"}`, `{"csr":null}`, `{"csr":"\u0041"}`, `{"csr":"x",}`,
+		`{"csr":"x"}x`, `{"csr":"é"}`, `{"templateData":{}}`, `{"other":"x"}`, `[]`, `{"csr":1}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var got signBody
+		if !got.decodeFast(body) {
+			if !reflect.DeepEqual(got, signBody{}) {
+				t.Fatalf("%q: refused but wrote %+v", body, got)
+			}
+			return
+		}
+		var want signBody
+		if err := json.Unmarshal(body, &want); err != nil {
+			t.Fatalf("%q: decodeFast took it, encoding/json says %v", body, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: decodeFast %+v, encoding/json %+v", body, got, want)
 		}
 	})
 }

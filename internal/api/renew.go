@@ -55,8 +55,9 @@ func (h *handler) renew(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	h.metrics.X509Renewed(provisionerName(issued.Certificate), true)
-	h.writeIssued(w, r, issued)
+	name := provisionerName(issued.Certificate)
+	h.metrics.X509Renewed(name, true)
+	h.writeIssued(w, r, issued, name)
 }
 
 // rekey answers POST /rekey: mTLS only, the new key comes from the CSR.
@@ -82,6 +83,7 @@ func (h *handler) rekey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	h.metrics.X509Rekeyed(provisionerName(issued.Certificate), true)
-	h.writeIssued(w, r, issued)
+	name := provisionerName(issued.Certificate)
+	h.metrics.X509Rekeyed(name, true)
+	h.writeIssued(w, r, issued, name)
 }

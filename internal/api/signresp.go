@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/stride-pki/stride/internal/config"
@@ -77,10 +79,10 @@ func sameCerts(a, b []*x509.Certificate) bool {
 	return true
 }
 
-// encode returns the whole response body for leaf.
-func (t *signTail) encode(leaf []byte) []byte {
+// encode appends the whole response body for leaf to b.
+func (t *signTail) encode(b, leaf []byte) []byte {
 	pemLen := 64 + base64.StdEncoding.EncodedLen(len(leaf))*34/32
-	b := make([]byte, 0, 2*pemLen+len(t.ca)+len(t.tail)+32)
+	b = slices.Grow(b, 2*pemLen+len(t.ca)+len(t.tail)+32)
 	b = appendCertJSON(append(b, `{"crt":`...), leaf)
 	b = append(append(append(b, ','), t.ca...), `,"certChain":[`...)
 	b = appendCertJSON(b, leaf)
@@ -93,21 +95,36 @@ func (t *signTail) encode(leaf []byte) []byte {
 // are fixed and base64's alphabet is JSON-safe).
 func appendCertJSON(b, der []byte) []byte {
 	b = append(b, `"-----BEGIN CERTIFICATE-----\n`...)
-	enc := base64.StdEncoding.AppendEncode(nil, der)
-	for len(enc) > 0 {
-		n := min(len(enc), 64) // pem's line length
-		b = append(append(b, enc[:n]...), `\n`...)
-		enc = enc[n:]
+	// 48 bytes encode to one 64-character PEM line with no padding, so
+	// encoding line by line writes what encoding the whole and cutting it
+	// at 64 would, without the intermediate copy.
+	for len(der) > 0 {
+		n := min(len(der), 48)
+		b = append(base64.StdEncoding.AppendEncode(b, der[:n]), `\n`...)
+		der = der[n:]
 	}
 	return append(b, `-----END CERTIFICATE-----\n"`...)
 }
 
 // writeSignResponse answers status with the SignResponse of leaf.
 func writeSignResponse(w http.ResponseWriter, status int, t *signTail, leaf []byte) {
-	b := t.encode(leaf)
+	bp := respBufs.Get().(*[]byte)
+	b := t.encode((*bp)[:0], leaf)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_, _ = w.Write(b) // Write does not retain b (io.Writer), so it can be reused
+	if cap(b) <= maxPooledBuf {
+		*bp = b
+		respBufs.Put(bp)
+	}
 }
+
+// respBufs recycles response bodies: a few KiB per certificate that were
+// otherwise garbage as soon as they were written.
+var respBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBuf keeps an unusually large body (a long chain) out of the
+// pool, so the pool never pins much memory.
+const maxPooledBuf = 64 << 10

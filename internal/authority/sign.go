@@ -26,14 +26,11 @@ func (a *Authority) Sign(ctx context.Context, req SignRequest) (*Issued, error) 
 	if req.OTT == "" {
 		return nil, caerr.BadRequestf("missing ott")
 	}
-	prov, err := a.provs.Lookup(req.OTT)
+	auth, err := a.provs.AuthorizeSign(ctx, req.OTT)
 	if err != nil {
 		return nil, err
 	}
-	auth, err := prov.AuthorizeSign(ctx, req.OTT)
-	if err != nil {
-		return nil, err
-	}
+	prov := auth.Provisioner
 	if err := checkCSR(req.CSR, auth); err != nil {
 		return nil, err
 	}

@@ -15,23 +15,37 @@ func (b *base) authorizeToken(token string, op Operation, fragment string, verif
 	if err != nil {
 		return nil, Token{}, err
 	}
-	if err := verify(t); err != nil {
+	tok, err := b.authorizeParsed(t, op, fragment, verify)
+	if err != nil {
 		return nil, Token{}, err
+	}
+	return t, tok, nil
+}
+
+// authorizeParsed is authorizeToken after the parse, for a token the
+// Collection has parsed already; it repeats the op check so that both
+// entries refuse an undeclared op first.
+func (b *base) authorizeParsed(t *parsedToken, op Operation, fragment string, verify verifyFunc) (Token, error) {
+	if !b.declares(op) {
+		return Token{}, b.refuse(op)
+	}
+	if err := verify(t); err != nil {
+		return Token{}, err
 	}
 	c := &t.claims
 	if c.Issuer != b.name {
-		return nil, Token{}, invalidToken("issuer %q is not provisioner %q", c.Issuer, b.name)
+		return Token{}, invalidToken("issuer %q is not provisioner %q", c.Issuer, b.name)
 	}
 	if !b.audienceMatches(op, c.Audience, fragment) {
-		return nil, Token{}, invalidToken("audience not accepted for %s", op)
+		return Token{}, invalidToken("audience not accepted for %s", op)
 	}
 	if err := c.checkTimes(b.env.timeRules()); err != nil {
-		return nil, Token{}, err
+		return Token{}, err
 	}
 	if c.Subject == "" {
-		return nil, Token{}, invalidToken(`claim "sub" is empty`)
+		return Token{}, invalidToken(`claim "sub" is empty`)
 	}
-	return t, b.tokenIdentity(t), nil
+	return b.tokenIdentity(t), nil
 }
 
 // audienceMatches reports whether any of the token's audiences is one of

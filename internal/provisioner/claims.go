@@ -3,6 +3,7 @@ package provisioner
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -19,17 +20,38 @@ type tokenClaims struct {
 	CNF                         string   // cnf.x5rt#S256
 	// All holds every claim, for templates (.Token).
 	All map[string]any
+	// oddCase: a member that is "iss" or "aud" but for letter case, which
+	// Lookup's case-insensitive peek would read where this parse does not.
+	oddCase bool
 }
 
 // parseClaims decodes the payload. A registered claim of the wrong JSON type
 // is an error rather than "absent": a checker must never skip a claim the
 // signer meant to set.
 func parseClaims(payload []byte) (tokenClaims, error) {
+	var all map[string]any
+	if json.Unmarshal(payload, &all) == nil && all != nil {
+		if c, ok := claimsFromMap(all); ok {
+			return c, nil
+		}
+	}
+	return parseClaimsRaw(payload)
+}
+
+// parseClaimsRaw reads the claims member by member. It is the reference
+// reading, and the one that words every error: claimsFromMap, which decodes
+// the payload once, hands over to it whenever the token is not well formed.
+func parseClaimsRaw(payload []byte) (tokenClaims, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &m); err != nil || m == nil {
 		return tokenClaims{}, invalidToken("the payload is not a JSON object")
 	}
 	var c tokenClaims
+	for name := range m {
+		if name != "iss" && name != "aud" && (strings.EqualFold(name, "iss") || strings.EqualFold(name, "aud")) {
+			c.oddCase = true
+		}
+	}
 	for name, dst := range map[string]*string{"iss": &c.Issuer, "sub": &c.Subject, "jti": &c.ID} {
 		if v, ok := m[name]; ok && json.Unmarshal(v, dst) != nil {
 			return c, invalidToken("claim %q must be a string", name)

@@ -1,6 +1,7 @@
 package provisioner
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
@@ -172,20 +173,57 @@ func (c *Collection) Lookup(token string) (Provisioner, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, aud := range t.audiences {
+	if p := c.route(t.kid, t.issuer, t.audiences); p != nil {
+		return p, nil
+	}
+	return nil, caerr.Unauthorizedf("provisioner not found or invalid audience")
+}
+
+// route picks the token-verifying provisioner for a token's (unverified)
+// header kid, iss and aud, or nil.
+func (c *Collection) route(kid, issuer string, audiences []string) Provisioner {
+	for _, aud := range audiences {
 		fragment, ok := c.env.audiences.matchAny(aud)
 		if !ok {
 			continue
 		}
 		id := fragment
 		if id == "" {
-			id = t.issuer + ":" + t.kid
+			id = issuer + ":" + kid
 		}
 		if p, ok := c.byTokenID[id]; ok {
-			return p, nil
+			return p
 		}
 	}
-	return nil, caerr.Unauthorizedf("provisioner not found or invalid audience")
+	return nil
+}
+
+// parsedSigner is a provisioner that can authorize a sign token parsed once
+// by the Collection.
+type parsedSigner interface {
+	authorizeSignParsed(t *parsedToken) (*SignAuthorization, error)
+}
+
+// AuthorizeSign is Lookup followed by the provisioner's AuthorizeSign, with
+// the token parsed once instead of peeked, parsed, and parsed again. The
+// fast path is taken only when its answer cannot differ from the two-step
+// one: the strict parse succeeded (the provisioner's own parse would give
+// the same token), no member differs from kid/iss/aud by letter case alone
+// (which the peek would read), and the strict claims route to a provisioner
+// (the peek, reading the same members, would route to it too). Anything
+// else, every error included, takes the two-step path, so errors are
+// unchanged.
+func (c *Collection) AuthorizeSign(ctx context.Context, token string) (*SignAuthorization, error) {
+	if t, err := parseToken(token); err == nil && !t.header.oddCase && !t.claims.oddCase {
+		if p, ok := c.route(t.header.Kid, t.claims.Issuer, t.claims.Audience).(parsedSigner); ok {
+			return p.authorizeSignParsed(t)
+		}
+	}
+	p, err := c.Lookup(token)
+	if err != nil {
+		return nil, err
+	}
+	return p.AuthorizeSign(ctx, token)
 }
 
 // ByName returns the provisioner called name.

@@ -3,6 +3,7 @@ package provisioner
 import (
 	"context"
 	"crypto/x509"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -54,6 +55,31 @@ func FuzzAuthorizeSign(f *testing.F) {
 			if err == nil && len(a.SANs) == 0 {
 				t.Fatal("authorized without SANs")
 			}
+		}
+	})
+}
+
+// FuzzCollectionAuthorizeSign holds the one-parse Collection.AuthorizeSign
+// to the two-step Lookup + AuthorizeSign it replaces: same answer, same
+// error text.
+func FuzzCollectionAuthorizeSign(f *testing.F) {
+	fuzzSetup(f)
+	f.Add(fuzzFix.jwkToken(f, func(c map[string]any) { c["ISS"] = "x" }))
+	f.Add(fuzzFix.jwkToken(f, func(c map[string]any) { c["Aud"] = 5 }))
+	f.Add(mint(f, "ES256", fuzzFix.jwkKey, map[string]any{"KID": fuzzFix.kid}, signClaims(jwkName, caURL+"/1.0/sign")))
+	f.Fuzz(func(t *testing.T, token string) {
+		got, gotErr := fuzzFix.coll.AuthorizeSign(context.Background(), token)
+		var want *SignAuthorization
+		p, wantErr := fuzzFix.coll.Lookup(token)
+		if wantErr == nil {
+			want, wantErr = p.AuthorizeSign(context.Background(), token)
+		}
+		if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
+			t.Fatalf("Collection.AuthorizeSign: %v; Lookup + AuthorizeSign: %v", gotErr, wantErr)
+		}
+		if gotErr == nil && (got.Provisioner != want.Provisioner || got.Token.ID != want.Token.ID ||
+			got.Subject != want.Subject || strings.Join(got.SANs, ",") != strings.Join(want.SANs, ",")) {
+			t.Fatalf("Collection.AuthorizeSign gave %+v, Lookup + AuthorizeSign %+v", got, want)
 		}
 	})
 }

@@ -76,6 +76,16 @@ func (p *jwkProvisioner) AuthorizeSign(_ context.Context, token string) (*SignAu
 	return p.signAuthorization(p, t, tok), nil
 }
 
+// authorizeSignParsed is AuthorizeSign for a token Collection.AuthorizeSign
+// has parsed already.
+func (p *jwkProvisioner) authorizeSignParsed(t *parsedToken) (*SignAuthorization, error) {
+	tok, err := p.authorizeParsed(t, OpSign, "", p.verify)
+	if err != nil {
+		return nil, err
+	}
+	return p.signAuthorization(p, t, tok), nil
+}
+
 // AuthorizeRevoke verifies a token for /revoke; its sub is the serial.
 func (p *jwkProvisioner) AuthorizeRevoke(_ context.Context, token string) (*RevokeAuthorization, error) {
 	t, tok, err := p.authorizeToken(token, OpRevoke, "", p.verify)

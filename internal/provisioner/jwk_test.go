@@ -141,10 +141,17 @@ func TestJWKAuthorizeSign(t *testing.T) {
 			if !ok {
 				t.Fatal("no JWK provisioner")
 			}
-			a, err := p.AuthorizeSign(context.Background(), tc.token(t))
+			tok := tc.token(t)
+			a, err := p.AuthorizeSign(context.Background(), tok)
 			wantErr(t, err, tc.kind, tc.msg)
 			if err == nil && (a.Subject != testSub || a.Token.ID != p.ID()+"#"+testJTI || a.Provisioner != p) {
 				t.Errorf("authorization %+v", a)
+			}
+			// The Collection's one-parse path answers as the provisioner
+			// does for every token Lookup routes to it.
+			if lp, lerr := ff.coll.Lookup(tok); lerr == nil && lp == p {
+				_, err := ff.coll.AuthorizeSign(context.Background(), tok)
+				wantErr(t, err, tc.kind, tc.msg)
 			}
 		})
 	}

@@ -8,6 +8,7 @@
 // A request flows: Collection.Lookup(token) picks a provisioner from the
 // token's unverified claims, then that provisioner's Authorize method
 // verifies everything (signature first) before anything is trusted.
+// Collection.AuthorizeSign does both for /sign with one parse of the token.
 package provisioner
 
 import (

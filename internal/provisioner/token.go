@@ -28,6 +28,15 @@ type tokenHeader struct {
 	Kid         string
 	X5C         []string // std-base64 DER, leaf first
 	X5CInsecure []string // renew tokens: same shape, verified ignoring expiry
+	// plain: every member is one whose go-jose parsing cannot fail once
+	// ours succeeded (alg, kid, typ as a string, x5cInsecure), plus x5c,
+	// which go-jose parses as a chain (hasX5C). Only such headers take the
+	// direct signature check (jwsverify.go); any other goes to go-jose.
+	plain  bool
+	hasX5C bool
+	// oddCase: a member that is "kid" but for letter case, which Lookup's
+	// case-insensitive peek would read where the strict parse does not.
+	oddCase bool
 }
 
 // parsedToken is a compact JWS that passed the structural checks; nothing in
@@ -35,8 +44,14 @@ type tokenHeader struct {
 type parsedToken struct {
 	raw     string
 	header  tokenHeader
+	hdrJSON []byte // base64url-decoded header
 	payload []byte // base64url-decoded, unverified
+	sig     []byte // base64url-decoded signature
 	claims  tokenClaims
+	// chainParsed: the x5c header was decoded and every certificate parsed,
+	// exactly as go-jose would (x5c.go), so its presence does not force
+	// the go-jose path.
+	chainParsed bool
 }
 
 // parseToken splits and decodes a compact JWS without verifying it. It
@@ -55,8 +70,9 @@ func parseToken(token string) (*parsedToken, error) {
 	if strings.Count(token, ".") != 2 {
 		return nil, invalidToken("not a compact JWS (want three dot-separated parts)")
 	}
-	parts := strings.SplitN(token, ".", 3)
-	hdrJSON, err := decodeSegment(parts[0], "header")
+	hdrSeg, rest, _ := strings.Cut(token, ".")
+	paySeg, sigSeg, _ := strings.Cut(rest, ".")
+	hdrJSON, err := decodeSegment(hdrSeg, "header")
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +80,7 @@ func parseToken(token string) (*parsedToken, error) {
 	if err != nil {
 		return nil, err
 	}
-	payload, err := decodeSegment(parts[1], "payload")
+	payload, err := decodeSegment(paySeg, "payload")
 	if err != nil {
 		return nil, err
 	}
@@ -72,10 +88,11 @@ func parseToken(token string) (*parsedToken, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := base64.RawURLEncoding.DecodeString(parts[2]); err != nil || parts[2] == "" {
+	sig, err := base64.RawURLEncoding.DecodeString(sigSeg)
+	if err != nil || sigSeg == "" {
 		return nil, invalidToken("the signature is not base64url")
 	}
-	return &parsedToken{raw: token, header: h, payload: payload, claims: c}, nil
+	return &parsedToken{raw: token, header: h, hdrJSON: hdrJSON, payload: payload, sig: sig, claims: c}, nil
 }
 
 func decodeSegment(s, what string) ([]byte, error) {
@@ -93,8 +110,21 @@ func decodeSegment(s, what string) ([]byte, error) {
 }
 
 // parseHeader reads the members Stride acts on and refuses those it never
-// accepts. Unknown members are ignored, as RFC 7515 §4 asks.
+// accepts. Unknown members are ignored, as RFC 7515 §4 asks. A well-formed
+// header is read in one decode (headerFromMap); parseHeaderRaw, member by
+// member, words every refusal.
 func parseHeader(b []byte) (tokenHeader, error) {
+	var m map[string]any
+	if json.Unmarshal(b, &m) == nil && m != nil {
+		if h, ok := headerFromMap(m); ok && checkAlgorithm(h.Alg) == nil {
+			return h, nil
+		}
+	}
+	return parseHeaderRaw(b)
+}
+
+// parseHeaderRaw is parseHeader's reference reading.
+func parseHeaderRaw(b []byte) (tokenHeader, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil || m == nil {
 		return tokenHeader{}, invalidToken("the header is not a JSON object")
@@ -120,7 +150,27 @@ func parseHeader(b []byte) (tokenHeader, error) {
 	if err := checkAlgorithm(h.Alg); err != nil {
 		return h, err
 	}
+	classifyHeader(m, &h)
 	return h, nil
+}
+
+// classifyHeader sets h.plain, h.hasX5C and h.oddCase from the members.
+func classifyHeader(m map[string]json.RawMessage, h *tokenHeader) {
+	h.plain = true
+	for name, v := range m {
+		switch name {
+		case "alg", "kid", "x5cInsecure":
+			continue
+		case "typ":
+			h.plain = h.plain && (v[0] == '"' || string(v) == "null")
+			continue
+		case "x5c":
+			h.hasX5C = string(v) != "null"
+			continue
+		}
+		h.plain = false
+		h.oddCase = h.oddCase || strings.EqualFold(name, "kid")
+	}
 }
 
 // checkAlgorithm refuses what can never authenticate a token from a public
@@ -169,6 +219,15 @@ func (t *parsedToken) verify(pub crypto.PublicKey, algs []gojose.SignatureAlgori
 	if !containsAlg(algs, t.header.Alg) {
 		return invalidToken("algorithm %q does not match the key (%s)", t.header.Alg, algNames(algs))
 	}
+	if t.header.plain && (!t.header.hasX5C || t.chainParsed) {
+		return t.verifyDirect(pub)
+	}
+	return t.verifyGoJose(pub, algs)
+}
+
+// verifyGoJose is the signature check for headers verifyDirect does not
+// take: go-jose parses the token again and judges the members it knows.
+func (t *parsedToken) verifyGoJose(pub crypto.PublicKey, algs []gojose.SignatureAlgorithm) error {
 	jws, err := gojose.ParseSignedCompact(t.raw, algs)
 	if err != nil {
 		return caerr.Wrap(caerr.Unauthorized, err, "invalid token: not a valid JWS")

@@ -68,6 +68,7 @@ func (p *x5cProvisioner) verifier(out *x5cVerified) verifyFunc {
 		if err != nil {
 			return err
 		}
+		t.chainParsed = true
 		leaf := certs[0]
 		inter := x509.NewCertPool()
 		for _, c := range certs[1:] {
@@ -121,6 +122,19 @@ func parseChain(enc []string, header string) ([]*x509.Certificate, error) {
 func (p *x5cProvisioner) AuthorizeSign(_ context.Context, token string) (*SignAuthorization, error) {
 	var v x5cVerified
 	t, tok, err := p.authorizeToken(token, OpSign, p.id, p.verifier(&v))
+	if err != nil {
+		return nil, err
+	}
+	a := p.signAuthorization(p, t, tok)
+	a.AuthorizationCrt, a.AuthorizationChain = v.leaf, v.chain
+	return a, nil
+}
+
+// authorizeSignParsed is AuthorizeSign for a token Collection.AuthorizeSign
+// has parsed already.
+func (p *x5cProvisioner) authorizeSignParsed(t *parsedToken) (*SignAuthorization, error) {
+	var v x5cVerified
+	tok, err := p.authorizeParsed(t, OpSign, p.id, p.verifier(&v))
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,15 @@ func appendBytes(b, v []byte) []byte {
 
 // EncodeCertificate returns c's record, without the serial.
 func EncodeCertificate(c *storage.Certificate) []byte {
-	b := make([]byte, 0, 64+len(c.DER)+len(c.Subject)+16*len(c.SANs))
+	// Size the record exactly enough (each string's length prefix is at
+	// most binary.MaxVarintLen64) so it is built in one allocation; a
+	// guess per SAN was short for long names and cost a regrowth.
+	n := 1 + len(c.DER) + len(c.Subject) + len(c.Provisioner.ID) + len(c.Provisioner.Name) +
+		len(c.Provisioner.Type) + len(c.RenewedFrom) + 3*TimeLen + 7*binary.MaxVarintLen64
+	for _, san := range c.SANs {
+		n += binary.MaxVarintLen64 + len(san)
+	}
+	b := make([]byte, 0, n)
 	b = append(b, recordV1)
 	b = appendBytes(b, c.DER)
 	b = appendString(b, c.Subject)

@@ -132,13 +132,12 @@ func walkACMEOrders(ctx context.Context, store storage.Store, fn func(rec any) e
 			return err
 		}
 		for i := range rows {
-			rec := &acmeOrder{Order: rows[i]}
-			for _, id := range rows[i].AuthzIDs {
-				az, err := store.ACMEAuthz(ctx, id)
-				if err != nil {
-					return fmt.Errorf("ACME order %s: authorization %s: %w", rows[i].ID, id, err)
-				}
-				rec.Authzs = append(rec.Authzs, *az)
+			rec, err := withAuthzs(ctx, store, rows[i])
+			if err != nil {
+				return err
+			}
+			if rec == nil {
+				continue
 			}
 			if err := fn(rec); err != nil {
 				return err
@@ -148,6 +147,27 @@ func walkACMEOrders(ctx context.Context, store storage.Store, fn func(rec any) e
 			return nil
 		}
 	}
+}
+
+// withAuthzs reads o's authorizations, or returns nil when o was purged
+// (with them) since it was listed, as a running CA on PostgreSQL or MySQL
+// may do during an export. An authorization missing from an order still
+// stored is an error: they are created and purged together.
+func withAuthzs(ctx context.Context, store storage.Store, o storage.ACMEOrder) (*acmeOrder, error) {
+	rec := &acmeOrder{Order: o}
+	for _, id := range o.AuthzIDs {
+		az, err := store.ACMEAuthz(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			if _, oerr := store.ACMEOrder(ctx, o.ID); errors.Is(oerr, storage.ErrNotFound) {
+				return nil, nil
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("ACME order %s: authorization %s: %w", o.ID, id, err)
+		}
+		rec.Authzs = append(rec.Authzs, *az)
+	}
+	return rec, nil
 }
 
 // acmeToLine is an ACME record in the export format, or nil when rec is

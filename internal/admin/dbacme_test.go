@@ -264,3 +264,27 @@ func TestImportVersion1(t *testing.T) {
 		t.Fatalf("ACME line in a version 1 file: %v, want an error naming line 12", err)
 	}
 }
+
+// purgingStore purges every order (and its authorizations) between the
+// export's listing and its reads, as a running CA's PurgeACME may.
+type purgingStore struct{ storage.Store }
+
+func (p purgingStore) ACMEAuthz(ctx context.Context, id string) (*storage.ACMEAuthz, error) {
+	if _, err := p.Store.PurgeACME(ctx, now.Add(100*time.Hour)); err != nil {
+		return nil, err
+	}
+	return p.Store.ACMEAuthz(ctx, id)
+}
+
+// TestExportSkipsPurgedOrder: an order purged while the export reads it
+// is left out, not an error; its valid sibling (never purged) stays.
+func TestExportSkipsPurgedOrder(t *testing.T) {
+	src := seedDB(t)
+	seedACME(t, src)
+	var buf strings.Builder
+	c, err := Export(context.Background(), purgingStore{src}, &buf)
+	must(t, err)
+	if c.ACMEOrders != 1 || !strings.Contains(buf.String(), `"id":"order-valid"`) || strings.Contains(buf.String(), `"id":"order-pending"`) {
+		t.Fatalf("export with a purge under way: %v\n%s", c, buf.String())
+	}
+}

@@ -173,10 +173,9 @@ type Tokens interface {
 // between pages (ACME rows: ascending ID compared as bytes), in one read;
 // next is the last row's key (serial, token ID, account ID or order ID)
 // when more rows follow, else "", and passing it back gives the next page.
-// Any string is a valid cursor, whether stored or not (a cursor row
-// deleted between pages does not end the walk). Rows that existed when
-// the first page was read and still exist are neither repeated nor
-// skipped.
+// A cursor need not be stored (a row deleted between pages does not end
+// the walk). Rows that existed when the first page was read and still
+// exist are neither repeated nor skipped.
 //
 // ACME authorizations have no walk of their own: each belongs to exactly
 // one order and is read through its AuthzIDs (ACME.ACMEAuthz); EAB keys

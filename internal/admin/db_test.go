@@ -78,7 +78,7 @@ func exportString(t *testing.T, s storage.Store) string {
 func TestExportImportRoundTrip(t *testing.T) {
 	src := seedDB(t)
 	out := exportString(t, src)
-	if !strings.HasPrefix(out, `{"kind":"stride-export","version":1}`+"\n") {
+	if !strings.HasPrefix(out, `{"kind":"stride-export","version":2}`+"\n") {
 		t.Fatalf("export does not start with the header:\n%s", out)
 	}
 	dst := newBadger(t)
@@ -134,7 +134,7 @@ func TestImportCorruptLineWritesNothing(t *testing.T) {
 }
 
 func TestImportHeader(t *testing.T) {
-	for _, in := range []string{"", `{"kind":"token","id":"x"}`, `{"kind":"stride-export","version":2}`} {
+	for _, in := range []string{"", `{"kind":"token","id":"x"}`, `{"kind":"stride-export","version":3}`, `{"kind":"stride-export","version":0}`} {
 		_, err := Import(context.Background(), newBadger(t), strings.NewReader(in), nil)
 		if err == nil {
 			t.Errorf("Import(%q) succeeded", in)

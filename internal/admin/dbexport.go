@@ -12,18 +12,30 @@ import (
 )
 
 // The export format (`stride ca db export`) is JSON lines: a header line
-// {"kind":"stride-export","version":1}, then one object per record, its
-// "kind" first: "certificate", "revocation" or "token". Certificates come
-// first, then every revocation (also those of serials that are not stored
-// certificates), then every used token. Times are RFC 3339 in UTC, a zero
-// (unknown) time is omitted, DER is base64.
+// {"kind":"stride-export","version":2}, then one object per record, its
+// "kind" first: "certificate", "revocation", "token", "acmeEABKey",
+// "acmeAccount" or "acmeOrder". Certificates come first, then every
+// revocation (also those of serials that are not stored certificates),
+// then every used token, then the ACME state in the order an import
+// creates it: every EAB key (bound ones with their account and time),
+// every account, every order with its authorizations and their challenges
+// inline (see dbacme.go). Times are RFC 3339 in UTC, a zero (unknown) time
+// is omitted, DER and other bytes are base64.
+//
+// Version 2 added the ACME kinds; version 1 files (no ACME kinds) still
+// import. The version was bumped, not kept, so that an older stride
+// refuses a file with ACME state instead of failing on its first ACME
+// line (or, worse, a reader skipping unknown kinds losing the accounts).
 const (
 	ExportFormat  = "stride-export"
-	ExportVersion = 1
+	ExportVersion = 2
 
 	KindCertificate = "certificate"
 	KindRevocation  = "revocation"
 	KindToken       = "token"
+	KindACMEEABKey  = "acmeEABKey"
+	KindACMEAccount = "acmeAccount"
+	KindACMEOrder   = "acmeOrder"
 )
 
 // exportPage is how many rows one listing call returns.
@@ -68,18 +80,36 @@ type tokenLine struct {
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 }
 
-// RecordCounts counts records of each kind.
+// RecordCounts counts records of each kind. ACMEAuthzs counts the
+// authorizations inside ACMEOrders' records.
 type RecordCounts struct {
 	Certificates int `json:"certificates"`
 	Revocations  int `json:"revocations"`
 	Tokens       int `json:"tokens"`
+	ACMEEABKeys  int `json:"acmeEabKeys"`
+	ACMEAccounts int `json:"acmeAccounts"`
+	ACMEOrders   int `json:"acmeOrders"`
+	ACMEAuthzs   int `json:"acmeAuthorizations"`
 }
 
-// Total is the number of records of every kind.
-func (c RecordCounts) Total() int { return c.Certificates + c.Revocations + c.Tokens }
+// Total is the number of records (export lines) of every kind: an order
+// and its authorizations are one.
+func (c RecordCounts) Total() int {
+	return c.Certificates + c.Revocations + c.Tokens + c.ACMEEABKeys + c.ACMEAccounts + c.ACMEOrders
+}
 
 func (c RecordCounts) String() string {
-	return fmt.Sprintf("%d certificates, %d revocations, %d tokens", c.Certificates, c.Revocations, c.Tokens)
+	return fmt.Sprintf("%d certificates, %d revocations, %d tokens, %d ACME EAB keys, %d ACME accounts, "+
+		"%d ACME orders (%d authorizations)", c.Certificates, c.Revocations, c.Tokens,
+		c.ACMEEABKeys, c.ACMEAccounts, c.ACMEOrders, c.ACMEAuthzs)
+}
+
+// plus is c and d added kind by kind.
+func (c RecordCounts) plus(d RecordCounts) RecordCounts {
+	return RecordCounts{Certificates: c.Certificates + d.Certificates, Revocations: c.Revocations + d.Revocations,
+		Tokens: c.Tokens + d.Tokens, ACMEEABKeys: c.ACMEEABKeys + d.ACMEEABKeys,
+		ACMEAccounts: c.ACMEAccounts + d.ACMEAccounts, ACMEOrders: c.ACMEOrders + d.ACMEOrders,
+		ACMEAuthzs: c.ACMEAuthzs + d.ACMEAuthzs}
 }
 
 // optTime is t, or nil for the zero time.
@@ -122,7 +152,10 @@ func walkRecords(ctx context.Context, store storage.Store, fn func(rec any) erro
 			break
 		}
 	}
-	return walkTokens(ctx, store, fn)
+	if err := walkTokens(ctx, store, fn); err != nil {
+		return err
+	}
+	return walkACME(ctx, store, fn)
 }
 
 func walkTokens(ctx context.Context, store storage.Store, fn func(rec any) error) error {
@@ -153,13 +186,20 @@ func countRecords(ctx context.Context, store storage.Store) (RecordCounts, error
 }
 
 func (c *RecordCounts) add(rec any) {
-	switch rec.(type) {
+	switch r := rec.(type) {
 	case *storage.Certificate:
 		c.Certificates++
 	case *storage.Revocation:
 		c.Revocations++
 	case *storage.UsedToken:
 		c.Tokens++
+	case *storage.ACMEEABKey:
+		c.ACMEEABKeys++
+	case *storage.ACMEAccount:
+		c.ACMEAccounts++
+	case *acmeOrder:
+		c.ACMEOrders++
+		c.ACMEAuthzs += len(r.Authzs)
 	}
 }
 
@@ -177,6 +217,9 @@ func toLine(rec any) any {
 			ProvisionerID: r.ProvisionerID, TokenID: r.TokenID, MTLS: r.MTLS, ACME: r.ACME}
 	case *storage.UsedToken:
 		return tokenLine{Kind: KindToken, ID: r.ID, ExpiresAt: optTime(r.ExpiresAt)}
+	}
+	if l := acmeToLine(rec); l != nil {
+		return l
 	}
 	panic(fmt.Sprintf("admin: unknown record %T", rec))
 }

@@ -45,9 +45,10 @@ func (e *LineError) Unwrap() error { return e.Err }
 // It is two passes: the first parses and checks every line and fails on
 // the first corrupt one with a *LineError (nothing written); the second
 // writes each record through the store's own operations, one transaction
-// per record. A record the store has already (same serial or token ID)
-// counts as Existing and is left as it is, so an import interrupted in the
-// second pass resumes when run again with the same file.
+// per record. A record the store has already (same serial, token ID or
+// ACME ID; an order counts with its authorizations) counts as Existing
+// and is left as it is, so an import interrupted in the second pass
+// resumes when run again with the same file.
 func Import(ctx context.Context, store storage.Store, r io.ReadSeeker, progress Progress) (ImportResult, error) {
 	var res ImportResult
 	var total RecordCounts
@@ -80,6 +81,8 @@ func importRecord(ctx context.Context, store storage.Store, rec any, res *Import
 		err = store.Revoke(ctx, *r, nil)
 	case *storage.UsedToken:
 		err = store.UseToken(ctx, *r)
+	default:
+		err = importACME(ctx, store, rec)
 	}
 	res.Read.add(rec)
 	switch {
@@ -101,20 +104,22 @@ func importRecord(ctx context.Context, store storage.Store, rec any, res *Import
 func scanExport(r io.Reader, fn func(rec any) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
-	n := 0
+	n, version := 0, 0
 	for sc.Scan() {
 		n++
 		line := bytes.TrimSpace(sc.Bytes())
 		if n == 1 {
-			if err := checkHeader(line); err != nil {
+			v, err := checkHeader(line)
+			if err != nil {
 				return &LineError{Line: n, Err: err}
 			}
+			version = v
 			continue
 		}
 		if len(line) == 0 {
 			continue
 		}
-		rec, err := parseLine(line)
+		rec, err := parseLine(line, version)
 		if err != nil {
 			return &LineError{Line: n, Err: err}
 		}
@@ -131,15 +136,17 @@ func scanExport(r io.Reader, fn func(rec any) error) error {
 	return nil
 }
 
-func checkHeader(line []byte) error {
+// checkHeader returns the version of the export whose first line is
+// line: 1 (no ACME kinds) or 2.
+func checkHeader(line []byte) (int, error) {
 	var h headerLine
 	if err := json.Unmarshal(line, &h); err != nil || h.Kind != ExportFormat {
-		return errors.New("not a Stride export: the first line must be {\"kind\":\"stride-export\",\"version\":1}")
+		return 0, fmt.Errorf("not a Stride export: the first line must be {\"kind\":\"stride-export\",\"version\":%d}", ExportVersion)
 	}
-	if h.Version != ExportVersion {
-		return fmt.Errorf("export version %d is not supported (this stride reads version %d)", h.Version, ExportVersion)
+	if h.Version < 1 || h.Version > ExportVersion {
+		return 0, fmt.Errorf("export version %d is not supported (this stride reads versions 1 to %d)", h.Version, ExportVersion)
 	}
-	return nil
+	return h.Version, nil
 }
 
 // strictUnmarshal decodes line into v, refusing unknown fields and
@@ -156,8 +163,8 @@ func strictUnmarshal(line []byte, v any) error {
 	return nil
 }
 
-// parseLine decodes and checks one record line.
-func parseLine(line []byte) (any, error) {
+// parseLine decodes and checks one record line of an export of version.
+func parseLine(line []byte, version int) (any, error) {
 	var k struct {
 		Kind string `json:"kind"`
 	}
@@ -165,6 +172,11 @@ func parseLine(line []byte) (any, error) {
 		return nil, err
 	}
 	switch k.Kind {
+	case KindACMEEABKey, KindACMEAccount, KindACMEOrder:
+		if version < 2 {
+			return nil, fmt.Errorf("kind %q is not in a version %d export (it came with version 2)", k.Kind, version)
+		}
+		return parseACMELine(k.Kind, line)
 	case KindCertificate:
 		return parseCertificate(line)
 	case KindRevocation:
@@ -179,7 +191,17 @@ func parseLine(line []byte) (any, error) {
 		}
 		return &storage.UsedToken{ID: t.ID, ExpiresAt: derefTime(t.ExpiresAt)}, nil
 	}
-	return nil, fmt.Errorf("unknown kind %q (want certificate, revocation or token)", k.Kind)
+	return nil, fmt.Errorf("unknown kind %q (want certificate, revocation, token, acmeEABKey, acmeAccount or acmeOrder)", k.Kind)
+}
+
+func parseACMELine(kind string, line []byte) (any, error) {
+	switch kind {
+	case KindACMEEABKey:
+		return parseEABKey(line)
+	case KindACMEAccount:
+		return parseAccount(line)
+	}
+	return parseOrder(line)
 }
 
 func parseCertificate(line []byte) (any, error) {

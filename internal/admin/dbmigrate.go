@@ -91,11 +91,7 @@ func verifyCounts(total, before, after RecordCounts, res ImportResult) error {
 	if res.Read != total {
 		return fmt.Errorf("verify: read %s, but the source holds %s (did it change during the migration?)", res.Read, total)
 	}
-	want := RecordCounts{
-		Certificates: before.Certificates + res.Written.Certificates,
-		Revocations:  before.Revocations + res.Written.Revocations,
-		Tokens:       before.Tokens + res.Written.Tokens,
-	}
+	want := before.plus(res.Written)
 	if after != want {
 		return fmt.Errorf("verify: the target holds %s, want %s (%s before, %s written)", after, want, before, res.Written)
 	}

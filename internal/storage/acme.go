@@ -117,7 +117,12 @@ type ACME interface {
 	// with that ID or with the same (Provisioner, KeyID) exists. When
 	// acct.EABKeyID is set, the EAB key is bound to the account in the same
 	// transaction: ErrNotFound when no such key exists for acct.Provisioner,
-	// ErrEABKeyBound when it is bound already; either way nothing is written.
+	// ErrEABKeyBound when it is bound already to another account; either
+	// way nothing is written. A key bound to acct.ID already is left as it
+	// is (AccountID and BoundAt unchanged): that is how an import re-creates
+	// an account bound to a key it imported bound (CreateACMEEABKey stores
+	// AccountID and BoundAt as given), and a random new account ID is never
+	// a bound key's.
 	CreateACMEAccount(ctx context.Context, acct *ACMEAccount) error
 	// ACMEAccount returns the account with id, or ErrNotFound.
 	ACMEAccount(ctx context.Context, id string) (*ACMEAccount, error)
@@ -161,7 +166,8 @@ type ACME interface {
 	DueACMEValidations(ctx context.Context, now time.Time, limit int) ([]ACMEAuthz, error)
 
 	// CreateACMEEABKey stores a new EAB key: ErrConflict when the ID, or a
-	// non-empty Reference within the provisioner, exists.
+	// non-empty Reference within the provisioner, exists. AccountID and
+	// BoundAt are stored as given (an imported bound key stays bound).
 	CreateACMEEABKey(ctx context.Context, key *ACMEEABKey) error
 	// ACMEEABKey returns the key with id, or ErrNotFound.
 	ACMEEABKey(ctx context.Context, id string) (*ACMEEABKey, error)

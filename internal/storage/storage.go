@@ -166,16 +166,29 @@ type Tokens interface {
 
 // Records walks the rows ListCertificates does not show, so a store can be
 // exported whole (`stride ca db export`): every revocation, including those
-// of serials that are not stored certificates, and every used token. Both
-// return up to limit rows (limit <= 0: all) after the key cursor ("" starts
-// at the beginning), in an order of the backend's choosing that stays the
-// same between pages, in one read; next is the last row's key (serial or
-// token ID) when more rows follow, else "", and passing it back gives the
-// next page. Rows that existed when the first page was read are neither
-// repeated nor skipped.
+// of serials that are not stored certificates, every used token, every
+// ACME account and every ACME order of every account. Each returns up to
+// limit rows (limit <= 0: all) after the key cursor ("" starts at the
+// beginning), in an order of the backend's choosing that stays the same
+// between pages (ACME rows: ascending ID compared as bytes), in one read;
+// next is the last row's key (serial, token ID, account ID or order ID)
+// when more rows follow, else "", and passing it back gives the next page.
+// A cursor need not be stored (a row deleted between pages does not end
+// the walk). Rows that existed when the first page was read and still
+// exist are neither repeated nor skipped.
+//
+// ACME authorizations have no walk of their own: each belongs to exactly
+// one order and is read through its AuthzIDs (ACME.ACMEAuthz); EAB keys
+// are listed whole by ACME.ListACMEEABKeys(ctx, "").
 type Records interface {
 	ListRevocations(ctx context.Context, cursor string, limit int) (rows []Revocation, next string, err error)
 	ListTokens(ctx context.Context, cursor string, limit int) (rows []UsedToken, next string, err error)
+	// ListACMEAccounts walks every provisioner's ACME accounts
+	// (deactivated and revoked ones too), by ID.
+	ListACMEAccounts(ctx context.Context, cursor string, limit int) (rows []ACMEAccount, next string, err error)
+	// ListAllACMEOrders walks every account's ACME orders, whatever their
+	// status, by ID (ListACMEOrders lists one account's in creation order).
+	ListAllACMEOrders(ctx context.Context, cursor string, limit int) (rows []ACMEOrder, next string, err error)
 }
 
 // Store is everything a CA keeps.

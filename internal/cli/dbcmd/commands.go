@@ -17,9 +17,10 @@ func newExportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "write every record of a CA's database as JSON lines",
-		Long: `Write every certificate, revocation and used token of the database the ca.json names to
---out (default standard output), one JSON object per line after a header line
-{"kind":"stride-export","version":1}. See docs/cli.md for the format.`,
+		Long: `Write every certificate, revocation, used token and ACME record (EAB keys, accounts, orders
+with their authorizations) of the database the ca.json names to --out (default standard
+output), one JSON object per line after a header line {"kind":"stride-export","version":2}.
+See docs/cli.md for the format.`,
 		Example: `  stride ca db export --out backup.jsonl`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -119,7 +120,7 @@ func newMigrateCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "migrate --from DB --to DB",
 		Short: "copy every record from one database to another, verifying counts",
-		Long: `Copy every certificate, revocation and used token from --from to --to, with a progress bar
+		Long: `Copy every certificate, revocation, used token and ACME record from --from to --to, with a progress bar
 on standard error, then verify the counts. Each of --from and --to is a db config JSON
 object like ca.json's "db" (e.g. '{"type":"postgresql","dataSource":"postgres://…"}') or
 the path of a ca.json. Records --to has already are left alone: an interrupted migration

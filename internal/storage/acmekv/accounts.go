@@ -94,6 +94,10 @@ func eabToBind(tx Tx, a *storage.ACMEAccount) (*storage.ACMEEABKey, error, error
 		return nil, nil, err
 	case key == nil || key.Provisioner != a.Provisioner:
 		return nil, fmt.Errorf("acme EAB key %q of %q: %w", a.EABKeyID, a.Provisioner, storage.ErrNotFound), nil
+	case key.AccountID == a.ID:
+		// Bound to this very account already (an import): nothing to
+		// write, BoundAt stays.
+		return nil, nil, nil
 	case key.AccountID != "":
 		return nil, fmt.Errorf("acme EAB key %q is bound to account %q: %w",
 			a.EABKeyID, key.AccountID, storage.ErrEABKeyBound), nil

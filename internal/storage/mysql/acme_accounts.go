@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,7 +22,9 @@ const (
 	// provisioner or one already bound matches no row.
 	sqlBindACMEEABKey = `UPDATE acme_eab_keys SET account_id = ?, bound_at = ?
   WHERE id = ? AND provisioner = ? AND account_id IS NULL`
-	sqlACMEEABKeyExists = `SELECT EXISTS (SELECT 1 FROM acme_eab_keys WHERE id = ? AND provisioner = ?)`
+	// A key bound to the very account being created (an import) is
+	// fine as it is, so the second look reads the owner.
+	sqlACMEEABKeyOwner = `SELECT account_id FROM acme_eab_keys WHERE id = ? AND provisioner = ?`
 )
 
 // CreateACMEAccount implements storage.ACME: the account insert and, with
@@ -62,14 +65,16 @@ func bindEABKey(ctx context.Context, tx *sql.Tx, acct *storage.ACMEAccount) erro
 	if n, err := res.RowsAffected(); err != nil || n == 1 {
 		return err
 	}
-	var exists bool
-	if err := tx.QueryRowContext(ctx, sqlACMEEABKeyExists, acct.EABKeyID, acct.Provisioner).Scan(&exists); err != nil {
+	var owner *string
+	switch err := tx.QueryRowContext(ctx, sqlACMEEABKeyOwner, acct.EABKeyID, acct.Provisioner).Scan(&owner); {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("EAB key %s of provisioner %q: %w", acct.EABKeyID, acct.Provisioner, storage.ErrNotFound)
+	case err != nil:
 		return fmt.Errorf("mysql: look up EAB key %s: %w", acct.EABKeyID, err)
+	case owner != nil && *owner == acct.ID:
+		return nil
 	}
-	if exists {
-		return fmt.Errorf("EAB key %s: %w", acct.EABKeyID, storage.ErrEABKeyBound)
-	}
-	return fmt.Errorf("EAB key %s of provisioner %q: %w", acct.EABKeyID, acct.Provisioner, storage.ErrNotFound)
+	return fmt.Errorf("EAB key %s: %w", acct.EABKeyID, storage.ErrEABKeyBound)
 }
 
 // ACMEAccount implements storage.ACME.

@@ -78,3 +78,30 @@ func limitClause(limit int) string {
 	}
 	return " LIMIT " + strconv.Itoa(limit+1)
 }
+
+// ListACMEAccounts implements storage.Records: keyset paging on the
+// primary key (id is VARBINARY, so its order is byte order).
+func (s *Store) ListACMEAccounts(ctx context.Context, cursor string, limit int) ([]storage.ACMEAccount, string, error) {
+	rows, err := readAll(ctx, s, "list ACME accounts", scanACMEAccount,
+		sqlSelectACMEAccount+" WHERE id > ? ORDER BY id"+limitClause(limit), cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	if limit > 0 && len(rows) > limit {
+		return rows[:limit], rows[limit-1].ID, nil
+	}
+	return rows, "", nil
+}
+
+// ListAllACMEOrders implements storage.Records, paging as ListACMEAccounts.
+func (s *Store) ListAllACMEOrders(ctx context.Context, cursor string, limit int) ([]storage.ACMEOrder, string, error) {
+	rows, err := readAll(ctx, s, "list ACME orders", scanACMEOrder,
+		sqlSelectACMEOrder+" WHERE id > ? ORDER BY id"+limitClause(limit), cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	if limit > 0 && len(rows) > limit {
+		return rows[:limit], rows[limit-1].ID, nil
+	}
+	return rows, "", nil
+}

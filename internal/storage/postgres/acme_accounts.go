@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -23,7 +24,9 @@ const (
 	// provisioner or one already bound matches no row.
 	sqlBindACMEEABKey = `UPDATE acme_eab_keys SET account_id = $1, bound_at = $2
 		WHERE id = $3 AND provisioner = $4 AND account_id IS NULL`
-	sqlACMEEABKeyExists = `SELECT EXISTS (SELECT 1 FROM acme_eab_keys WHERE id = $1 AND provisioner = $2)`
+	// A key bound to the very account being created (an import) is
+	// fine as it is, so the second look reads the owner.
+	sqlACMEEABKeyOwner = `SELECT account_id FROM acme_eab_keys WHERE id = $1 AND provisioner = $2`
 )
 
 // CreateACMEAccount implements storage.ACME: the account insert and, with
@@ -69,14 +72,16 @@ func bindEABKey(ctx context.Context, tx pgx.Tx, acct *storage.ACMEAccount) error
 	if tag.RowsAffected() == 1 {
 		return nil
 	}
-	var exists bool
-	if err := tx.QueryRow(ctx, sqlACMEEABKeyExists, acct.EABKeyID, acct.Provisioner).Scan(&exists); err != nil {
+	var owner *string
+	switch err := tx.QueryRow(ctx, sqlACMEEABKeyOwner, acct.EABKeyID, acct.Provisioner).Scan(&owner); {
+	case errors.Is(err, pgx.ErrNoRows):
+		return fmt.Errorf("EAB key %s of provisioner %q: %w", acct.EABKeyID, acct.Provisioner, storage.ErrNotFound)
+	case err != nil:
 		return err
+	case owner != nil && *owner == acct.ID:
+		return nil
 	}
-	if exists {
-		return fmt.Errorf("EAB key %s: %w", acct.EABKeyID, storage.ErrEABKeyBound)
-	}
-	return fmt.Errorf("EAB key %s of provisioner %q: %w", acct.EABKeyID, acct.Provisioner, storage.ErrNotFound)
+	return fmt.Errorf("EAB key %s: %w", acct.EABKeyID, storage.ErrEABKeyBound)
 }
 
 // ACMEAccount implements storage.ACME.

@@ -72,3 +72,30 @@ func limitClause(limit int) string {
 	}
 	return " LIMIT " + strconv.Itoa(limit+1)
 }
+
+// ListACMEAccounts implements storage.Records: keyset paging on the
+// primary key in the "C" collation (byte order), as ListRevocations.
+func (s *Store) ListACMEAccounts(ctx context.Context, cursor string, limit int) ([]storage.ACMEAccount, string, error) {
+	q := sqlSelectACMEAccount + ` WHERE id COLLATE "C" > $1 ORDER BY id COLLATE "C"` + limitClause(limit)
+	rows, err := readAll(ctx, s, "list ACME accounts", scanACMEAccount, q, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	if limit > 0 && len(rows) > limit {
+		return rows[:limit], rows[limit-1].ID, nil
+	}
+	return rows, "", nil
+}
+
+// ListAllACMEOrders implements storage.Records, paging as ListACMEAccounts.
+func (s *Store) ListAllACMEOrders(ctx context.Context, cursor string, limit int) ([]storage.ACMEOrder, string, error) {
+	q := sqlSelectACMEOrder + ` WHERE id COLLATE "C" > $1 ORDER BY id COLLATE "C"` + limitClause(limit)
+	rows, err := readAll(ctx, s, "list ACME orders", scanACMEOrder, q, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	if limit > 0 && len(rows) > limit {
+		return rows[:limit], rows[limit-1].ID, nil
+	}
+	return rows, "", nil
+}

@@ -34,6 +34,7 @@ func RunACME(t *testing.T, open func(t *testing.T) ACMEStore) {
 	t.Run("Purge", func(t *testing.T) { runACMEPurge(t, o) })
 	t.Run("Concurrency", func(t *testing.T) { runACMEConcurrency(t, o) })
 	t.Run("Context", func(t *testing.T) { runACMEContext(t, o) })
+	t.Run("Records", func(t *testing.T) { runACMERecords(t, o) })
 }
 
 // acmeOpener opens a store for one subtest and closes it when it ends.

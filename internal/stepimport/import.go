@@ -85,16 +85,39 @@ type stepRevocation struct {
 // progress, when not nil, is called after each record with the number of
 // records read so far.
 func Import(ctx context.Context, src Source, dst storage.Store, progress func(n int)) (Counts, error) {
-	var c Counts
-	step := func() error {
-		if progress != nil {
-			progress(c.Total())
+	im := &importer{ctx: ctx, src: src, dst: dst, progress: progress}
+	for _, step := range []func() error{im.certificates, im.revocations, im.tokens} {
+		if err := step(); err != nil {
+			return im.c, err
 		}
-		return ctx.Err()
 	}
+	var err error
+	im.c.ACME, err = ImportACME(ctx, src, dst)
+	return im.c, err
+}
 
+// importer is one run of Import: the tables are copied one after another,
+// counting as they go.
+type importer struct {
+	ctx      context.Context
+	src      Source
+	dst      storage.Store
+	progress func(n int)
+	c        Counts
+}
+
+// step reports progress after a record and stops the walk when ctx is done.
+func (im *importer) step() error {
+	if im.progress != nil {
+		im.progress(im.c.Total())
+	}
+	return im.ctx.Err()
+}
+
+// provisioners reads x509_certs_data: serial → the provisioner that issued it.
+func (im *importer) provisioners() (map[string]storage.ProvisionerRef, error) {
 	provs := map[string]storage.ProvisionerRef{}
-	err := src.ForEach(bucketCertsData, func(k, v []byte) error {
+	err := im.src.ForEach(bucketCertsData, func(k, v []byte) error {
 		var d certData
 		if err := json.Unmarshal(v, &d); err != nil {
 			return fmt.Errorf("%s %s: %w", bucketCertsData, k, err)
@@ -104,69 +127,66 @@ func Import(ctx context.Context, src Source, dst storage.Store, progress func(n 
 		}
 		return nil
 	})
-	if err != nil {
-		return c, err
-	}
+	return provs, err
+}
 
-	err = src.ForEach(bucketCerts, func(k, v []byte) error {
+func (im *importer) certificates() error {
+	provs, err := im.provisioners()
+	if err != nil {
+		return err
+	}
+	return im.src.ForEach(bucketCerts, func(k, v []byte) error {
 		cert, err := certificate(string(k), v, provs)
 		if err != nil {
-			c.Skipped = append(c.Skipped, string(k))
-			return step()
+			im.c.Skipped = append(im.c.Skipped, string(k))
+			return im.step()
 		}
-		switch err := dst.RecordIssuance(ctx, cert, nil); {
+		switch err := im.dst.RecordIssuance(im.ctx, cert, nil); {
 		case err == nil:
-			c.Certificates++
+			im.c.Certificates++
 		case errors.Is(err, storage.ErrConflict):
-			c.CertificatesPresent++
+			im.c.CertificatesPresent++
 		default:
 			return fmt.Errorf("certificate %s: %w", cert.Serial, err)
 		}
-		return step()
+		return im.step()
 	})
-	if err != nil {
-		return c, err
-	}
+}
 
-	err = src.ForEach(bucketRevoked, func(k, v []byte) error {
+func (im *importer) revocations() error {
+	return im.src.ForEach(bucketRevoked, func(k, v []byte) error {
 		rev, err := revocation(string(k), v)
 		if err != nil {
 			return err
 		}
-		switch err := dst.Revoke(ctx, rev, nil); {
+		switch err := im.dst.Revoke(im.ctx, rev, nil); {
 		case err == nil:
-			c.Revocations++
+			im.c.Revocations++
 		case errors.Is(err, storage.ErrAlreadyRevoked):
-			c.RevocationsPresent++
+			im.c.RevocationsPresent++
 		default:
 			return fmt.Errorf("revocation of %s: %w", rev.Serial, err)
 		}
-		return step()
+		return im.step()
 	})
-	if err != nil {
-		return c, err
-	}
+}
 
-	err = src.ForEach(bucketUsedOTT, func(k, _ []byte) error {
+func (im *importer) tokens() error {
+	return im.src.ForEach(bucketUsedOTT, func(k, _ []byte) error {
 		if len(k) == 0 {
 			return nil
 		}
 		// The expiry is not known from the key: zero, never purged.
-		switch err := dst.UseToken(ctx, storage.UsedToken{ID: string(k)}); {
+		switch err := im.dst.UseToken(im.ctx, storage.UsedToken{ID: string(k)}); {
 		case err == nil:
-			c.Tokens++
+			im.c.Tokens++
 		case errors.Is(err, storage.ErrTokenUsed):
-			c.TokensPresent++
+			im.c.TokensPresent++
 		default:
 			return fmt.Errorf("used token: %w", err)
 		}
-		return step()
+		return im.step()
 	})
-	if err != nil {
-		return c, err
-	}
-	c.ACME, err = ImportACME(ctx, src, dst)
-	return c, err
 }
 
 // certificate turns an x509_certs row into a storage.Certificate. The

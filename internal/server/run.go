@@ -74,14 +74,7 @@ func Run(ctx context.Context, opts RunOptions) error {
 		}
 		return o
 	}
-	renewer, err := NewCertRenewer(ctx, func(context.Context) (*tls.Certificate, error) {
-		return current.Load().Authority.ServerCertificate()
-	}, log)
-	if err != nil {
-		return fmt.Errorf("minting the CA's TLS certificate: %w", err)
-	}
-	go renewer.Run(ctx)
-	tlsCfg, err := TLSConfig(cfg.TLS, renewer.GetCertificate, first.Authority.ClientCAs())
+	tlsCfg, err := serverTLS(ctx, cfg, &current, log)
 	if err != nil {
 		return err
 	}
@@ -116,6 +109,20 @@ func Run(ctx context.Context, opts RunOptions) error {
 	}
 	go purgeTokens(ctx, store, log)
 	return srv.Serve(ctx)
+}
+
+// serverTLS starts the renewer of the CA's own TLS certificate (minted from
+// whichever authority is current, so a reload's new intermediate is used at
+// the next renewal) and returns the listener's TLS configuration.
+func serverTLS(ctx context.Context, cfg *config.CAConfig, current *atomic.Pointer[CA], log *slog.Logger) (*tls.Config, error) {
+	renewer, err := NewCertRenewer(ctx, func(context.Context) (*tls.Certificate, error) {
+		return current.Load().Authority.ServerCertificate()
+	}, log)
+	if err != nil {
+		return nil, fmt.Errorf("minting the CA's TLS certificate: %w", err)
+	}
+	go renewer.Run(ctx)
+	return TLSConfig(cfg.TLS, renewer.GetCertificate, current.Load().Authority.ClientCAs())
 }
 
 func loadConfig(path string) (*config.CAConfig, error) {

@@ -108,45 +108,25 @@ func walkACME(ctx context.Context, store storage.Store, fn func(rec any) error) 
 			return err
 		}
 	}
-	for cursor := ""; ; {
-		rows, next, err := store.ListACMEAccounts(ctx, cursor, exportPage)
-		if err != nil {
-			return err
-		}
-		for i := range rows {
-			if err := fn(&rows[i]); err != nil {
-				return err
-			}
-		}
-		if cursor = next; next == "" {
-			break
-		}
+	err = walkPages(func(cursor string) ([]storage.ACMEAccount, string, error) {
+		return store.ListACMEAccounts(ctx, cursor, exportPage)
+	}, func(r *storage.ACMEAccount) error { return fn(r) })
+	if err != nil {
+		return err
 	}
 	return walkACMEOrders(ctx, store, fn)
 }
 
 func walkACMEOrders(ctx context.Context, store storage.Store, fn func(rec any) error) error {
-	for cursor := ""; ; {
-		rows, next, err := store.ListAllACMEOrders(ctx, cursor, exportPage)
-		if err != nil {
+	return walkPages(func(cursor string) ([]storage.ACMEOrder, string, error) {
+		return store.ListAllACMEOrders(ctx, cursor, exportPage)
+	}, func(o *storage.ACMEOrder) error {
+		rec, err := withAuthzs(ctx, store, *o)
+		if err != nil || rec == nil {
 			return err
 		}
-		for i := range rows {
-			rec, err := withAuthzs(ctx, store, rows[i])
-			if err != nil {
-				return err
-			}
-			if rec == nil {
-				continue
-			}
-			if err := fn(rec); err != nil {
-				return err
-			}
-		}
-		if cursor = next; next == "" {
-			return nil
-		}
-	}
+		return fn(rec)
+	})
 }
 
 // withAuthzs reads o's authorizations, or returns nil when o was purged

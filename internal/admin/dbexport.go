@@ -124,43 +124,32 @@ func optTime(t time.Time) *time.Time {
 // walkRecords calls fn with every record of store, kind by kind, one page
 // at a time (streaming: memory does not grow with the store).
 func walkRecords(ctx context.Context, store storage.Store, fn func(rec any) error) error {
-	for cursor := ""; ; {
-		rows, next, err := store.ListCertificates(ctx, storage.CertificateFilter{}, cursor, exportPage)
-		if err != nil {
-			return err
-		}
-		for i := range rows {
-			if err := fn(&rows[i].Certificate); err != nil {
-				return err
-			}
-		}
-		if cursor = next; next == "" {
-			break
-		}
+	err := walkPages(func(cursor string) ([]storage.CertificateRow, string, error) {
+		return store.ListCertificates(ctx, storage.CertificateFilter{}, cursor, exportPage)
+	}, func(r *storage.CertificateRow) error { return fn(&r.Certificate) })
+	if err != nil {
+		return err
 	}
-	for cursor := ""; ; {
-		rows, next, err := store.ListRevocations(ctx, cursor, exportPage)
-		if err != nil {
-			return err
-		}
-		for i := range rows {
-			if err := fn(&rows[i]); err != nil {
-				return err
-			}
-		}
-		if cursor = next; next == "" {
-			break
-		}
+	err = walkPages(func(cursor string) ([]storage.Revocation, string, error) {
+		return store.ListRevocations(ctx, cursor, exportPage)
+	}, func(r *storage.Revocation) error { return fn(r) })
+	if err != nil {
+		return err
 	}
-	if err := walkTokens(ctx, store, fn); err != nil {
+	err = walkPages(func(cursor string) ([]storage.UsedToken, string, error) {
+		return store.ListTokens(ctx, cursor, exportPage)
+	}, func(r *storage.UsedToken) error { return fn(r) })
+	if err != nil {
 		return err
 	}
 	return walkACME(ctx, store, fn)
 }
 
-func walkTokens(ctx context.Context, store storage.Store, fn func(rec any) error) error {
+// walkPages calls fn with every row that list returns, page after page,
+// from the empty cursor until list says no more rows follow.
+func walkPages[T any](list func(cursor string) ([]T, string, error), fn func(*T) error) error {
 	for cursor := ""; ; {
-		rows, next, err := store.ListTokens(ctx, cursor, exportPage)
+		rows, next, err := list(cursor)
 		if err != nil {
 			return err
 		}

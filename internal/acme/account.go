@@ -138,7 +138,10 @@ func (s *Service) UpdateAccount(ctx context.Context, acct *storage.ACMEAccount, 
 	if u.Status == "" && u.Contact == nil {
 		return acct, nil
 	}
-	for {
+	for try := 0; ; try++ {
+		if try == maxStaleRetries {
+			return nil, internal(storage.ErrStale, "to update the account (it kept changing)")
+		}
 		if u.Status != "" {
 			acct.Status = string(u.Status)
 		} else {

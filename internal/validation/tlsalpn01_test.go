@@ -244,7 +244,7 @@ func TestTLSALPN01Timeout(t *testing.T) {
 func TestTLSALPN01IPv6(t *testing.T) {
 	l, err := net.Listen("tcp", "[::1]:0")
 	if err != nil {
-		t.Skip("no IPv6 loopback:", err)
+		t.Fatal("this test needs an IPv6 loopback (::1):", err)
 	}
 	srv := serveALPN(t, l, makeALPNCert(t, alpnCert{ips: []string{"::1"}}), true, 0)
 	v := New(Config{TLSPort: srv.port, Timeout: 5 * time.Second})

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +19,7 @@ import (
 	"github.com/stride-pki/stride/internal/authority"
 	"github.com/stride-pki/stride/internal/config"
 	"github.com/stride-pki/stride/internal/pemutil"
-	"github.com/stride-pki/stride/internal/pki"
+	"github.com/stride-pki/stride/internal/pki/pkitest"
 	"github.com/stride-pki/stride/internal/provisioner"
 	"github.com/stride-pki/stride/internal/storage/bolt"
 )
@@ -140,39 +139,18 @@ func problemOf(t *testing.T, resp *http.Response) acme.Problem {
 	return p
 }
 
-var (
-	pkiOnce  sync.Once
-	pkiPaths config.Paths
-	pkiErr   error
-)
+// testPKI is the package's one PKI (pkitest: created once, removed by TestMain).
+var testPKI = pkitest.Shared{Name: "WFE"}
 
-// sharedPKI creates the test PKI once per package (pki.Create encrypts keys
-// with a deliberately slow KDF); tests only read it and edit their own
-// in-memory copy of ca.json.
+// sharedPKI returns the package's PKI and its password.
 func sharedPKI(t *testing.T) (config.Paths, []byte) {
 	t.Helper()
-	pw := []byte("pw")
-	pkiOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "stride-acme-pki")
-		if err != nil {
-			pkiErr = err
-			return
-		}
-		pkiPaths = config.SinglePaths(filepath.Join(dir, "stride"))
-		_, pkiErr = pki.Create(pkiPaths, pki.Options{Name: "WFE", DNSNames: []string{"ca.internal"}, Address: ":9443",
-			Provisioner: "admin", Password: pw, ACME: true, DeploymentType: "standalone"})
-	})
-	if pkiErr != nil {
-		t.Fatal(pkiErr)
-	}
-	return pkiPaths, pw
+	return testPKI.Get(t), pkitest.Password
 }
 
 // TestMain removes the shared PKI after the package's tests.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if pkiPaths.Base != "" {
-		os.RemoveAll(filepath.Dir(pkiPaths.Base))
-	}
+	testPKI.Remove()
 	os.Exit(code)
 }

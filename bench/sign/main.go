@@ -28,7 +28,7 @@ type flags struct {
 	caURL, root, caConfig, provisioner, passwordFile string
 	n, warmup, serverPID                             int
 	conc                                             []int
-	format, label                                    string
+	format, label, client                            string
 }
 
 func main() {
@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var results []*load.Result
 	for _, c := range f.conc {
-		r, err := load.Run(ctx, is, load.Options{N: f.n, Warmup: f.warmup, Concurrency: c, ServerPID: f.serverPID})
+		r, err := load.Run(ctx, is, load.Options{N: f.n, Warmup: f.warmup, Concurrency: c, ServerPID: f.serverPID, Client: f.client})
 		if err != nil {
 			fmt.Fprintf(stderr, "sign: c=%d: %v\n", c, err)
 			return 1
@@ -92,6 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	conc := fs.String("c", "1,8,32", "comma-separated concurrency levels, run in turn")
 	fs.StringVar(&f.format, "format", "text", "output: text or json")
 	fs.StringVar(&f.label, "label", "", "a server name for the report")
+	fs.StringVar(&f.client, "client", load.ClientLean, "the HTTP client: lean (one connection per worker, the least CPU) or net/http")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ type Options struct {
 	Concurrency int
 	ServerPID   int    // the CA process to read RSS and CPU from; 0 for none
 	Prefix      string // keeps names apart between levels; random when empty
+	Client      string // ClientLean (the default) or ClientNetHTTP
 }
 
 // Result is what one level measured. Times are in milliseconds, memory in MB
@@ -60,13 +61,17 @@ func Run(ctx context.Context, is *Issuer, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("minting: %w", err)
 	}
-	hc := NewClient(is.Root, o.Concurrency)
-	defer hc.CloseIdleConnections()
+	signURL := is.CAURL + "/1.0/sign"
+	p, closeConns, err := newPoster(o.Client, signURL, is.Root, o.Concurrency)
+	if err != nil {
+		return nil, err
+	}
+	defer closeConns()
 	pid := ""
 	if o.ServerPID > 0 {
 		pid = strconv.Itoa(o.ServerPID)
 	}
-	res, outs, err := measure(ctx, hc, is.CAURL+"/1.0/sign", warm, reqs, o.Concurrency, pid)
+	res, outs, err := measure(ctx, p, warm, reqs, o.Concurrency, pid)
 	if err != nil {
 		return nil, err
 	}
@@ -76,19 +81,19 @@ func Run(ctx context.Context, is *Issuer, o Options) (*Result, error) {
 
 // measure warms up then times the requests, sampling the server's RSS
 // throughout both when pid is set.
-func measure(ctx context.Context, hc httpDoer, signURL string, warm, reqs []Request, conc int, pid string) (*Result, []outcome, error) {
+func measure(ctx context.Context, p poster, warm, reqs []Request, conc int, pid string) (*Result, []outcome, error) {
 	if pid == "" {
-		if err := warmUp(ctx, hc, signURL, warm, conc); err != nil {
+		if err := warmUp(ctx, p, warm, conc); err != nil {
 			return nil, nil, err
 		}
-		return timed(ctx, hc, signURL, reqs, conc, pid)
+		return timed(ctx, p, reqs, conc, pid)
 	}
 	rss := StartRSS(pid)
-	err := warmUp(ctx, hc, signURL, warm, conc)
+	err := warmUp(ctx, p, warm, conc)
 	var res *Result
 	var outs []outcome
 	if err == nil {
-		res, outs, err = timed(ctx, hc, signURL, reqs, conc, pid)
+		res, outs, err = timed(ctx, p, reqs, conc, pid)
 	}
 	peak := rss.Stop()
 	if err != nil {
@@ -103,11 +108,11 @@ func measure(ctx context.Context, hc httpDoer, signURL string, warm, reqs []Requ
 
 // warmUp sends the untimed requests; it fails only when none succeeded,
 // which means the server rejects the tokens and timing would be pointless.
-func warmUp(ctx context.Context, hc httpDoer, url string, reqs []Request, conc int) error {
+func warmUp(ctx context.Context, p poster, reqs []Request, conc int) error {
 	if len(reqs) == 0 {
 		return nil
 	}
-	outs := fire(ctx, hc, url, reqs, conc)
+	outs := fire(ctx, p, reqs, conc)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -136,13 +141,13 @@ func readCPU(pid string) (cpuTimes, error) {
 
 // timed fires reqs between two CPU readings. What the machine spent beyond
 // the server and this process is reported as other processes' share.
-func timed(ctx context.Context, hc httpDoer, url string, reqs []Request, conc int, pid string) (*Result, []outcome, error) {
+func timed(ctx context.Context, p poster, reqs []Request, conc int, pid string) (*Result, []outcome, error) {
 	t0, err := readCPU(pid)
 	if err != nil {
 		return nil, nil, err
 	}
 	start := time.Now()
-	outs := fire(ctx, hc, url, reqs, conc)
+	outs := fire(ctx, p, reqs, conc)
 	elapsed := time.Since(start)
 	t1, err := readCPU(pid)
 	if err != nil {

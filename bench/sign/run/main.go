@@ -39,7 +39,7 @@ type options struct {
 	servers                []string
 	conc                   []int
 	n, warmup              int
-	format, tmp            string
+	format, tmp, client    string
 	keep                   bool
 	strideDB               []string // --stride-db: one stride run per backend
 	pgDSN, myDSN           string
@@ -179,7 +179,7 @@ func levels(ctx context.Context, s spec, o *options, p *pki, pid int, stderr io.
 	}
 	var out []*load.Result
 	for _, c := range o.conc {
-		r, err := load.Run(ctx, is, load.Options{N: o.n, Warmup: o.warmup, Concurrency: c, ServerPID: pid})
+		r, err := load.Run(ctx, is, load.Options{N: o.n, Warmup: o.warmup, Concurrency: c, ServerPID: pid, Client: o.client})
 		if err != nil {
 			return out, fmt.Errorf("c=%d: %w", c, err)
 		}
@@ -218,6 +218,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.n, "n", 5000, "timed signs per level")
 	fs.IntVar(&o.warmup, "warmup", 200, "untimed signs before each level")
 	fs.StringVar(&o.format, "format", "text", "output: text or json")
+	fs.StringVar(&o.client, "client", load.ClientLean, "the HTTP client: lean (one connection per worker, the least CPU) or net/http")
 	fs.StringVar(&o.tmp, "dir", "", "where to make each server's temp dir (default $TMPDIR); its disk is what fsync pays for")
 	fs.BoolVar(&o.keep, "keep", false, "keep each server's temp dir (PKI, database, server.log)")
 	strideDB := fs.String("stride-db", "bbolt", "comma-separated databases to run stride on, one run each: bbolt, badgerv2, postgresql, mysql")

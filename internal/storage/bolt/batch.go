@@ -2,85 +2,223 @@ package bolt
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// Group commit. Every write goes through bbolt's DB.Batch: calls arriving
-// within MaxBatchDelay of each other run one after another inside a single
-// read-write transaction and share its one fsync. Each still returns only
-// once that transaction is on disk, so invariant I1 holds per certificate.
+// Group commit. Writes that arrive close together run one after another
+// inside a single read-write transaction and share its commit (two
+// fdatasyncs and the rewrite of every page the transaction touched). Each
+// still returns only once that transaction is on disk, so invariant I1
+// holds per certificate.
 //
-// Why 4 ms and 1000: the delay bounds how long a busy CA collects callers
-// (a lone write does not wait, see below). A commit is CPU as well as disk:
-// two fdatasyncs, and bbolt materialising and rewriting every page it
-// touches (the token index's page is a random one), about 0.25 ms of CPU on
-// the 2-core development machine. At 2 ms a CPU-bound CA at c=32 still
-// committed every 2-3 certificates (~0.4 commits each, counted with
-// strace), a sixth of its CPU per certificate; at 4 ms, bench/sign at c=32
-// measured 0.586-0.622 ms of server CPU per certificate against
-// 0.610-0.766 ms at 2 ms (four runs each, interleaved), for at most 2 ms
-// more on a batched write's latency, small beside the queueing of 32
-// concurrent requests on two cores. The size cap only keeps one
-// transaction (and its dirty pages) bounded under a burst; a batch that
-// reaches it starts at once.
+// Why our own and not bbolt's DB.Batch: a commit costs CPU as well as disk
+// (about 0.4 ms on the 2-core development machine: fdatasync's kernel work,
+// one pwrite per dirty page, bbolt's spill), and DB.Batch closes a group on a
+// fixed timer. Under bench/sign at c = 32 that left about 0.15 commits per
+// certificate, some 9 % of the server's CPU. A longer fixed timer groups more
+// but stalls a CA whose few clients are all waiting in the group with
+// nothing left to compute (c = 8). So a group here closes on whichever comes
+// first:
+//
+//   - quiet: no write has joined for QuietPeriod (nobody else is coming soon;
+//     with few clients this is reached as soon as they have all joined);
+//   - full: MaxBatchSize writes have joined;
+//   - late: MaxBatchDelay has passed since the first one joined (a bound on
+//     what one write can wait while others keep trickling in).
+//
+// At saturation the waiting costs no throughput: while one group waits, the
+// requests still computing keep the cores busy, and the latency a closed-loop
+// client sees is set by throughput (Little's law), which fewer commits raise.
 //
 // No wait when alone: a write that finds no other write in flight commits at
-// once with DB.Update, so an idle CA answers after one commit instead of one
-// commit plus MaxBatchDelay. Writes that arrive while another is in flight
-// join a batch, which is where the throughput comes from. Two callers that
-// both think they are alone simply commit one after the other.
+// once with DB.Update, so an idle CA answers after one commit. Two callers
+// that both think they are alone simply commit one after the other.
 //
-// Per-caller outcomes. bbolt fails the whole batch when one function returns
-// an error, then re-runs the others together and the failed one alone. A
-// replayed token or a duplicate serial is an expected answer for one caller,
-// not a failure of the batch, so our functions return nil for it and leave
-// the sentinel in the caller's own outcome variable; they check every
+// Per-caller outcomes. A replayed token or a duplicate serial is an expected
+// answer for one caller, not a failure of the group, so writeFuncs return it
+// as their outcome and leave the transaction alone; they check every
 // precondition before they write, so an outcome other than nil means nothing
-// was written. Only real failures (a bbolt error) are returned to bbolt, and
-// because any batch may be rolled back and re-run, a function resets its
-// outcome and decides afresh each time it runs: it is idempotent against the
+// was written. Only real failures (a bbolt error, a panic) abort the
+// transaction; then every member is re-run in a transaction of its own, so
+// one bad write fails alone. Because a group may be rolled back and re-run, a
+// writeFunc decides afresh each time it runs: it is idempotent against the
 // transaction it sees.
-
-// inflight counts writes between entering write and their commit.
-type inflight = atomic.Int64
 
 // writeFunc performs one caller's write in tx. It returns the caller's
 // outcome (nil, or a sentinel meaning nothing was written) and, separately,
 // an error that must abort the transaction.
 type writeFunc func(tx *bolt.Tx) (outcome, err error)
 
+// groupCommit collects writes into groups; the zero value is not usable,
+// see newGroupCommit.
+type groupCommit struct {
+	db       *bolt.DB
+	quiet    time.Duration
+	maxDelay time.Duration
+	maxSize  int
+
+	inflight atomic.Int64 // writes between entering write and their commit
+
+	mu   sync.Mutex
+	open *group // the group collecting writes, nil when none
+}
+
+func newGroupCommit(db *bolt.DB, o Options) *groupCommit {
+	return &groupCommit{db: db, quiet: o.QuietPeriod, maxDelay: o.MaxBatchDelay, maxSize: o.MaxBatchSize}
+}
+
+// group is one future transaction and its members.
+type group struct {
+	members  []*member
+	first    time.Time     // when the first member joined
+	last     time.Time     // when the latest member joined
+	full     chan struct{} // closed when maxSize members have joined
+	isClosed bool          // no more members may join (under groupCommit.mu)
+}
+
+// member is one caller's write and, once its group committed, its answer.
+type member struct {
+	ctx     context.Context
+	fn      writeFunc
+	outcome error
+	done    chan struct{}
+}
+
 // write runs fn in a group-committed transaction and returns fn's outcome
 // once the transaction is durable, or the error that failed it. A ctx that
 // is done before fn runs makes fn a no-op returning ctx.Err(); once fn has
 // run, the call waits for the commit (a few milliseconds) instead of
 // abandoning a write that may become durable.
-func (s *Store) write(ctx context.Context, fn writeFunc) error {
+func (g *groupCommit) write(ctx context.Context, fn writeFunc) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	run := s.db.Batch
-	if s.inflight.Add(1) == 1 {
-		run = s.db.Update
+	defer g.inflight.Add(-1)
+	if g.inflight.Add(1) == 1 {
+		return g.alone(ctx, fn)
 	}
-	defer s.inflight.Add(-1)
-	var outcome error
-	err := run(func(tx *bolt.Tx) error {
-		outcome = ctx.Err()
-		if outcome != nil {
-			return nil
-		}
-		o, err := fn(tx)
-		if err != nil {
-			outcome = nil
-			return err
-		}
-		outcome = o
-		return nil
-	})
-	if err != nil {
+	m := &member{ctx: ctx, fn: fn, done: make(chan struct{})}
+	g.join(m)
+	<-m.done
+	return m.outcome
+}
+
+// alone commits fn in a transaction of its own.
+func (g *groupCommit) alone(ctx context.Context, fn writeFunc) error {
+	m := &member{ctx: ctx, fn: fn}
+	if err := g.db.Update(m.run); err != nil {
 		return err
 	}
-	return outcome
+	return m.outcome
 }
+
+// join adds m to the open group, opening one (and its committer) if none.
+func (g *groupCommit) join(m *member) {
+	now := time.Now()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	grp := g.open
+	if grp == nil {
+		grp = &group{first: now, full: make(chan struct{})}
+		g.open = grp
+		go g.commitWhenClosed(grp)
+	}
+	grp.members = append(grp.members, m)
+	grp.last = now
+	if len(grp.members) >= g.maxSize {
+		g.closeLocked(grp)
+		close(grp.full)
+	}
+}
+
+// closeLocked stops grp taking members; the next write opens a new group.
+func (g *groupCommit) closeLocked(grp *group) {
+	grp.isClosed = true
+	if g.open == grp {
+		g.open = nil
+	}
+}
+
+// commitWhenClosed waits until grp is quiet, full or late, then commits it.
+func (g *groupCommit) commitWhenClosed(grp *group) {
+	timer := time.NewTimer(g.quiet)
+	defer timer.Stop()
+	for {
+		select {
+		case <-grp.full:
+		case <-timer.C:
+			g.mu.Lock()
+			if !grp.isClosed {
+				now := time.Now()
+				wake := grp.last.Add(g.quiet)
+				if late := grp.first.Add(g.maxDelay); late.Before(wake) {
+					wake = late
+				}
+				if now.Before(wake) {
+					g.mu.Unlock()
+					timer.Reset(wake.Sub(now))
+					continue
+				}
+				g.closeLocked(grp)
+			}
+			g.mu.Unlock()
+		}
+		break
+	}
+	g.commit(grp.members)
+}
+
+// commit runs members in one transaction; if it fails, each member runs
+// in a transaction of its own so that only the faulty one fails. Every
+// member is answered.
+func (g *groupCommit) commit(members []*member) {
+	err := g.db.Update(func(tx *bolt.Tx) error {
+		for _, m := range members {
+			if err := m.run(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		for _, m := range members {
+			close(m.done)
+		}
+		return
+	}
+	for _, m := range members {
+		if err := g.db.Update(m.run); err != nil {
+			m.outcome = err
+		}
+		close(m.done)
+	}
+}
+
+// run is m's write as a bbolt transaction function: the caller's outcome
+// goes to m.outcome, a real failure (or a panic) is returned.
+func (m *member) run(tx *bolt.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			m.outcome = nil
+			err = fmt.Errorf("bolt: write panicked: %v", p)
+		}
+	}()
+	if m.outcome = m.ctx.Err(); m.outcome != nil {
+		return nil
+	}
+	o, err := m.fn(tx)
+	if err != nil {
+		m.outcome = nil
+		return err
+	}
+	m.outcome = o
+	return nil
+}
+
+// write runs fn through the store's group commit (see groupCommit.write).
+func (s *Store) write(ctx context.Context, fn writeFunc) error { return s.commits.write(ctx, fn) }

@@ -70,7 +70,8 @@ var _ storage.Store = (*Store)(nil)
 // Defaults for Options; see batch.go for why these values.
 const (
 	DefaultLockTimeout   = time.Second
-	DefaultMaxBatchDelay = 4 * time.Millisecond
+	DefaultQuietPeriod   = time.Millisecond
+	DefaultMaxBatchDelay = 10 * time.Millisecond
 	DefaultMaxBatchSize  = 1000
 )
 
@@ -79,7 +80,10 @@ type Options struct {
 	// LockTimeout bounds the wait for the file lock held by another
 	// process (default 1 s); then Open fails with storage.ErrLocked.
 	LockTimeout time.Duration
-	// MaxBatchDelay is how long the first write of a group commit waits
+	// QuietPeriod closes a group commit when no write has joined it for
+	// that long (default DefaultQuietPeriod).
+	QuietPeriod time.Duration
+	// MaxBatchDelay is the longest the first write of a group commit waits
 	// for others to join it (default DefaultMaxBatchDelay).
 	MaxBatchDelay time.Duration
 	// MaxBatchSize starts a group commit early once it holds this many
@@ -90,6 +94,9 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.LockTimeout <= 0 {
 		o.LockTimeout = DefaultLockTimeout
+	}
+	if o.QuietPeriod <= 0 {
+		o.QuietPeriod = DefaultQuietPeriod
 	}
 	if o.MaxBatchDelay <= 0 {
 		o.MaxBatchDelay = DefaultMaxBatchDelay
@@ -103,9 +110,9 @@ func (o Options) withDefaults() Options {
 // Store is a storage.Store and a storage.ACME in one bbolt file. Safe for
 // concurrent use.
 type Store struct {
-	db       *bolt.DB
-	path     string
-	inflight inflight // see batch.go
+	db      *bolt.DB
+	path    string
+	commits *groupCommit // see batch.go
 	// acmeStore provides storage.ACME's methods over this store (acme.go).
 	*acmeStore
 }
@@ -134,13 +141,11 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	db.MaxBatchDelay = opts.MaxBatchDelay
-	db.MaxBatchSize = opts.MaxBatchSize
 	if err := initSchema(db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("bolt: %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, commits: newGroupCommit(db, opts)}
 	s.acmeStore = acmekv.New(acmeBackend{s})
 	return s, nil
 }

@@ -63,6 +63,7 @@ type groupCommit struct {
 	maxSize  int
 
 	inflight atomic.Int64 // writes between entering write and their commit
+	commitMu sync.Mutex   // one group commits at a time; the next keeps collecting
 
 	mu   sync.Mutex
 	open *group // the group collecting writes, nil when none
@@ -138,39 +139,52 @@ func (g *groupCommit) join(m *member) {
 
 // closeLocked stops grp taking members; the next write opens a new group.
 func (g *groupCommit) closeLocked(grp *group) {
+	if grp.isClosed {
+		return
+	}
 	grp.isClosed = true
 	if g.open == grp {
 		g.open = nil
 	}
 }
 
-// commitWhenClosed waits until grp is quiet, full or late, then commits it.
+// commitWhenClosed waits until grp is quiet, full or late, then until the
+// group before it has committed (grp keeps taking members meanwhile, so a
+// slow commit makes the next group larger, not later), then commits it.
 func (g *groupCommit) commitWhenClosed(grp *group) {
+	g.waitUntilDue(grp)
+	g.commitMu.Lock()
+	defer g.commitMu.Unlock()
+	g.mu.Lock()
+	g.closeLocked(grp)
+	members := grp.members
+	g.mu.Unlock()
+	g.commit(members)
+}
+
+// waitUntilDue returns once grp is full, quiet or late.
+func (g *groupCommit) waitUntilDue(grp *group) {
 	timer := time.NewTimer(g.quiet)
 	defer timer.Stop()
 	for {
 		select {
 		case <-grp.full:
+			return
 		case <-timer.C:
-			g.mu.Lock()
-			if !grp.isClosed {
-				now := time.Now()
-				wake := grp.last.Add(g.quiet)
-				if late := grp.first.Add(g.maxDelay); late.Before(wake) {
-					wake = late
-				}
-				if now.Before(wake) {
-					g.mu.Unlock()
-					timer.Reset(wake.Sub(now))
-					continue
-				}
-				g.closeLocked(grp)
-			}
-			g.mu.Unlock()
 		}
-		break
+		g.mu.Lock()
+		now := time.Now()
+		due := grp.last.Add(g.quiet)
+		if late := grp.first.Add(g.maxDelay); late.Before(due) {
+			due = late
+		}
+		closed := grp.isClosed
+		g.mu.Unlock()
+		if closed || !now.Before(due) {
+			return
+		}
+		timer.Reset(due.Sub(now))
 	}
-	g.commit(grp.members)
 }
 
 // commit runs members in one transaction; if it fails, each member runs

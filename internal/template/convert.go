@@ -238,11 +238,12 @@ func KeyID(pub crypto.PublicKey) ([]byte, error) {
 
 // KeyIDFromSPKI is KeyID(pub) computed from rawSPKI, pub's DER
 // SubjectPublicKeyInfo as it arrived (a CSR's RawSubjectPublicKeyInfo), so
-// the key need not be re-encoded. The shortcut is taken only where it cannot
-// change the result: for the key types MarshalPKIXPublicKey accepts (x509's
-// parser only yields keys whose DER it re-encodes byte for byte) and for a
-// BIT STRING without unused bits. Anything else, including a nil or
-// malformed rawSPKI, falls back to KeyID(pub).
+// the key need not be re-encoded. The shortcut is taken only where the bits
+// are those MarshalPKIXPublicKey would write: for the key types it accepts,
+// a BIT STRING without unused bits and, for RSA, nothing trailing the
+// RSAPublicKey (the one laxity of x509's parser for these keys; EC points
+// and Ed25519/X25519 keys it takes at their exact length only). Anything
+// else, including a nil or malformed rawSPKI, falls back to KeyID(pub).
 func KeyIDFromSPKI(pub crypto.PublicKey, rawSPKI []byte) ([]byte, error) {
 	switch pub.(type) {
 	case *ecdsa.PublicKey, *rsa.PublicKey, ed25519.PublicKey, *ecdh.PublicKey:
@@ -250,6 +251,11 @@ func KeyIDFromSPKI(pub crypto.PublicKey, rawSPKI []byte) ([]byte, error) {
 		return KeyID(pub)
 	}
 	bits, ok := spkiKeyBits(rawSPKI)
+	if ok {
+		if _, isRSA := pub.(*rsa.PublicKey); isRSA {
+			ok = isPKCS1PublicKey(bits)
+		}
+	}
 	if !ok {
 		return KeyID(pub)
 	}
@@ -274,6 +280,19 @@ func spkiKeyBits(der []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return bits, true
+}
+
+// isPKCS1PublicKey reports whether b is exactly RSAPublicKey ::= SEQUENCE {
+// modulus INTEGER, publicExponent INTEGER } with nothing after either
+// integer or after the SEQUENCE. x509's parser ignores bytes trailing
+// there, which MarshalPKIXPublicKey would not reproduce. (The integers
+// themselves the parser only accepts in their minimal encoding, the one
+// MarshalPKIXPublicKey writes.)
+func isPKCS1PublicKey(b []byte) bool {
+	in := cryptobyte.String(b)
+	var seq, n, e cryptobyte.String
+	return in.ReadASN1(&seq, cbasn1.SEQUENCE) && in.Empty() &&
+		seq.ReadASN1(&n, cbasn1.INTEGER) && seq.ReadASN1(&e, cbasn1.INTEGER) && seq.Empty()
 }
 
 // DNDefaults are the authority's `template` DN defaults (ca.json

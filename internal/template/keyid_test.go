@@ -11,6 +11,8 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"math/big"
 	"testing"
 )
@@ -110,6 +112,7 @@ func TestKeyIDFromSPKIFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rsaTrailing, rsaTrailingPub := rsaSPKIWithTrailingBytes(t)
 	dsaKey := &dsa.PublicKey{Parameters: dsa.Parameters{P: big.NewInt(23), Q: big.NewInt(11), G: big.NewInt(4)}, Y: big.NewInt(8)}
 	tests := []struct {
 		name   string
@@ -125,6 +128,7 @@ func TestKeyIDFromSPKIFallback(t *testing.T) {
 		{"truncated", p256.Public(), good[:len(good)-1], false},
 		{"unused bits", p256.Public(), withUnusedBits(t, good, 1), false},
 		{"not a sequence", p256.Public(), []byte{0x04, 0x00}, false},
+		{"RSA key with bytes after it", rsaTrailingPub, rsaTrailing, false},
 		{"unsupported key type", dsaKey, good, false},
 		{"unsupported key type, no raw", dsaKey, nil, false},
 		// A caller's contract is that raw encodes pub; if it does not,
@@ -155,6 +159,39 @@ func TestKeyIDFromSPKIFallback(t *testing.T) {
 	}
 }
 
+// rsaSPKIWithTrailingBytes returns an RSA SubjectPublicKeyInfo whose
+// BIT STRING holds the RSAPublicKey followed by a byte (x509 parses it and
+// ignores the byte), and the key x509 parses from it.
+func rsaSPKIWithTrailingBytes(t testing.TB) ([]byte, crypto.PublicKey) {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spki struct {
+		Algorithm pkix.AlgorithmIdentifier
+		PublicKey asn1.BitString
+	}
+	der, err := x509.MarshalPKIXPublicKey(k.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := asn1.Unmarshal(der, &spki); err != nil {
+		t.Fatal(err)
+	}
+	bits := append(bytes.Clone(spki.PublicKey.Bytes), 0x05, 0x00)
+	spki.PublicKey = asn1.BitString{Bytes: bits, BitLength: 8 * len(bits)}
+	odd, err := asn1.Marshal(spki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := x509.ParsePKIXPublicKey(odd)
+	if err != nil {
+		t.Fatalf("x509 no longer accepts trailing bytes after an RSA key (%v): the seed can go", err)
+	}
+	return odd, pub
+}
+
 // withUnusedBits returns der (a DER SPKI) with the BIT STRING's
 // unused-bits octet set to n.
 func withUnusedBits(t *testing.T, der []byte, n byte) []byte {
@@ -179,6 +216,8 @@ func FuzzKeyIDFromSPKI(f *testing.F) {
 		f.Add(csr.RawSubjectPublicKeyInfo)
 	}
 	f.Add([]byte{0x30, 0x00})
+	odd, _ := rsaSPKIWithTrailingBytes(f)
+	f.Add(odd)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		pub, err := x509.ParsePKIXPublicKey(raw)
 		if err != nil {

@@ -20,6 +20,10 @@ type entry struct {
 	attrs []slog.Attr
 	err   error
 	route string
+
+	// attrBuf backs attrs for the usual handful of fields (a signed
+	// certificate's six), so adding them allocates nothing more.
+	attrBuf [8]slog.Attr
 }
 
 type entryKey struct{}
@@ -43,6 +47,9 @@ func LogAttrs(ctx context.Context, attrs ...slog.Attr) {
 		return
 	}
 	e.mu.Lock()
+	if e.attrs == nil {
+		e.attrs = e.attrBuf[:0]
+	}
 	e.attrs = append(e.attrs, attrs...)
 	e.mu.Unlock()
 }
@@ -87,16 +94,23 @@ func logRequest(log *slog.Logger, e *entry, rec *recorder, r *http.Request, star
 	if !log.Enabled(ctx, level) {
 		return
 	}
-	d := time.Since(start)
-	rcd := slog.NewRecord(time.Time{}, level, "request", 0)
-	rcd.AddAttrs(
+	writeEntry(ctx, log, level, e, rec, r, start, time.Since(start), status)
+}
+
+// writeEntry is logRequest's record once the level is known to be enabled
+// and the duration d measured.
+func writeEntry(ctx context.Context, log *slog.Logger, level slog.Level, e *entry, rec *recorder, r *http.Request, start time.Time, d time.Duration, status int) {
+	// The fields go to the record in one AddAttrs call, so it sizes its
+	// overflow slice once; the order is the output's.
+	var buf [24]slog.Attr
+	attrs := append(buf[:0],
 		slog.String("request-id", e.requestID),
 		slog.String("remote-address", r.RemoteAddr),
 	)
 	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
-		rcd.AddAttrs(slog.String("name", r.TLS.PeerCertificates[0].Subject.CommonName))
+		attrs = append(attrs, slog.String("name", r.TLS.PeerCertificates[0].Subject.CommonName))
 	}
-	rcd.AddAttrs(
+	attrs = append(attrs,
 		slog.String("time", start.UTC().Format(time.RFC3339Nano)),
 		slog.String("duration", d.String()),
 		slog.Int64("duration-ns", d.Nanoseconds()),
@@ -109,10 +123,12 @@ func logRequest(log *slog.Logger, e *entry, rec *recorder, r *http.Request, star
 		slog.String("user-agent", r.UserAgent()),
 	)
 	e.mu.Lock()
-	rcd.AddAttrs(e.attrs...)
+	attrs = append(attrs, e.attrs...)
 	if e.err != nil {
-		rcd.AddAttrs(slog.String("error", e.err.Error()))
+		attrs = append(attrs, slog.String("error", e.err.Error()))
 	}
 	e.mu.Unlock()
+	rcd := slog.NewRecord(time.Time{}, level, "request", 0)
+	rcd.AddAttrs(attrs...)
 	_ = log.Handler().Handle(ctx, rcd)
 }

@@ -89,7 +89,7 @@ func (a *Authority) render(prov provisioner.Provisioner, src leafSource, csr *x5
 	} else if c, err = t.ForRequest(csr, data); err != nil {
 		return nil, templateError(err)
 	}
-	cert, err := c.X509(csr.PublicKey)
+	cert, err := c.X509WithSPKI(csr.PublicKey, csr.RawSubjectPublicKeyInfo)
 	if err != nil {
 		return nil, caerr.BadRequestf("the certificate template is not valid: %v", err)
 	}

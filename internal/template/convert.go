@@ -2,11 +2,18 @@ package template
 
 import (
 	"crypto"
+	"crypto/ecdh"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // X509 builds the Go certificate template that x509.CreateCertificate signs.
@@ -20,6 +27,14 @@ import (
 // subjectAltName extension is built here and passed as an extra extension;
 // the DNS/email/IP/URI fields are still filled so policy checks see them.
 func (c *Certificate) X509(pub crypto.PublicKey) (*x509.Certificate, error) {
+	return c.X509WithSPKI(pub, nil)
+}
+
+// X509WithSPKI is X509 for a key whose DER SubjectPublicKeyInfo is at hand
+// (a CSR's RawSubjectPublicKeyInfo): the key identifier is then hashed from
+// those bytes instead of re-encoding pub (see KeyIDFromSPKI). rawSPKI must
+// be pub's encoding; nil means "not known" and gives X509's result.
+func (c *Certificate) X509WithSPKI(pub crypto.PublicKey, rawSPKI []byte) (*x509.Certificate, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
@@ -60,7 +75,7 @@ func (c *Certificate) X509(pub crypto.PublicKey) (*x509.Certificate, error) {
 		return nil, err
 	}
 	if len(cert.SubjectKeyId) == 0 && pub != nil {
-		if cert.SubjectKeyId, err = KeyID(pub); err != nil {
+		if cert.SubjectKeyId, err = KeyIDFromSPKI(pub, rawSPKI); err != nil {
 			return nil, err
 		}
 	}
@@ -219,6 +234,65 @@ func KeyID(pub crypto.PublicKey) ([]byte, error) {
 	}
 	sum := sha256.Sum256(spki.PublicKey.RightAlign())
 	return sum[:20], nil
+}
+
+// KeyIDFromSPKI is KeyID(pub) computed from rawSPKI, pub's DER
+// SubjectPublicKeyInfo as it arrived (a CSR's RawSubjectPublicKeyInfo), so
+// the key need not be re-encoded. The shortcut is taken only where the bits
+// are those MarshalPKIXPublicKey would write: for the key types it accepts,
+// a BIT STRING without unused bits and, for RSA, nothing trailing the
+// RSAPublicKey (the one laxity of x509's parser for these keys; EC points
+// and Ed25519/X25519 keys it takes at their exact length only). Anything
+// else, including a nil or malformed rawSPKI, falls back to KeyID(pub).
+func KeyIDFromSPKI(pub crypto.PublicKey, rawSPKI []byte) ([]byte, error) {
+	switch pub.(type) {
+	case *ecdsa.PublicKey, *rsa.PublicKey, ed25519.PublicKey, *ecdh.PublicKey:
+	default:
+		return KeyID(pub)
+	}
+	bits, ok := spkiKeyBits(rawSPKI)
+	if ok {
+		if _, isRSA := pub.(*rsa.PublicKey); isRSA {
+			ok = isPKCS1PublicKey(bits)
+		}
+	}
+	if !ok {
+		return KeyID(pub)
+	}
+	sum := sha256.Sum256(bits)
+	return sum[:20], nil
+}
+
+// spkiKeyBits returns the subjectPublicKey bits of a DER
+// SubjectPublicKeyInfo, SEQUENCE { AlgorithmIdentifier, BIT STRING }, when
+// it is well formed with nothing trailing and the BIT STRING has no unused
+// bits.
+func spkiKeyBits(der []byte) ([]byte, bool) {
+	in := cryptobyte.String(der)
+	var spki, alg, bits cryptobyte.String
+	if !in.ReadASN1(&spki, cbasn1.SEQUENCE) || !in.Empty() ||
+		!spki.ReadASN1(&alg, cbasn1.SEQUENCE) ||
+		!spki.ReadASN1(&bits, cbasn1.BIT_STRING) || !spki.Empty() {
+		return nil, false
+	}
+	var unused uint8
+	if !bits.ReadUint8(&unused) || unused != 0 || bits.Empty() {
+		return nil, false
+	}
+	return bits, true
+}
+
+// isPKCS1PublicKey reports whether b is exactly RSAPublicKey ::= SEQUENCE {
+// modulus INTEGER, publicExponent INTEGER } with nothing after either
+// integer or after the SEQUENCE. x509's parser ignores bytes trailing
+// there, which MarshalPKIXPublicKey would not reproduce. (The integers
+// themselves the parser only accepts in their minimal encoding, the one
+// MarshalPKIXPublicKey writes.)
+func isPKCS1PublicKey(b []byte) bool {
+	in := cryptobyte.String(b)
+	var seq, n, e cryptobyte.String
+	return in.ReadASN1(&seq, cbasn1.SEQUENCE) && in.Empty() &&
+		seq.ReadASN1(&n, cbasn1.INTEGER) && seq.ReadASN1(&e, cbasn1.INTEGER) && seq.Empty()
 }
 
 // DNDefaults are the authority's `template` DN defaults (ca.json

@@ -80,7 +80,7 @@ func runSign(cmd *cobra.Command, f *signFlags, csrPath, crtPath, keyPath string)
 	if err != nil {
 		return err
 	}
-	cert, err := c.X509(csr.PublicKey)
+	cert, err := c.X509WithSPKI(csr.PublicKey, csr.RawSubjectPublicKeyInfo)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,8 @@
 // every signature although Q is the same for every token of a provisioner.
 // A Key precomputes, once, multiples of Q for every 8-bit window of the
 // scalar (table.go); u2·Q is then at most 33 point additions, and a
-// verification costs about half of crypto/ecdsa's. The field and group
+// verification costs about 40 % of crypto/ecdsa's (BenchmarkVerify: 35–46
+// against 93–127 µs on the 2-core development machine). The field and group
 // arithmetic is filippo.io/nistec, the exported copy of the standard
 // library's own P-256 (assembly on amd64 and arm64); the mod-n arithmetic
 // of the signature equation is math/big.

@@ -13,8 +13,8 @@ import "filippo.io/nistec"
 // for one more possible addition. w[i][j] = (j+1)·2⁸ⁱ·Q.
 //
 // Size: 32 × 128 points of 96 bytes (Jacobian X, Y, Z, four 64-bit limbs
-// each) = 384 KiB, plus one point. Building it costs 32 × 127 additions and
-// 32 doublings, about 4 ms on the development machine, once per key.
+// each) = 384 KiB, plus one point. Building it costs 32 × 126 additions and
+// 64 doublings, 2–5 ms on the development machine, once per key.
 //
 // nistec's Add is complete (it handles equal points and the point at
 // infinity), so no sum along the way needs special care.

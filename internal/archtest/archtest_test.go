@@ -28,6 +28,7 @@ var levels = map[string]int{
 	"internal/truststore":  1,
 	"internal/fileutil":    1,
 	"internal/caerr":       1,
+	"internal/p256verify":  1,
 	"internal/lint":        2,
 	"internal/kms":         2,
 	"internal/storage":     3,

@@ -245,3 +245,29 @@ func TestJWKAuthorizeRevoke(t *testing.T) {
 		})
 	}
 }
+
+// TestJWKReloadSharesP256Key: a collection rebuilt with the same JWK (a
+// SIGHUP reload) verifies with the same p256verify.Key, so a table built
+// for the key before the reload is kept.
+func TestJWKReloadSharesP256Key(t *testing.T) {
+	f := newFixture(t)
+	priv, err := jose.NewJWK(f.jwkKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubJSON, err := json.Marshal(jose.Public(priv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov := mustProv(t, config.ProvisionerCommon{Type: "JWK", Name: jwkName}, config.JWKFields{Key: pubJSON, EncryptedKey: encrypts})
+	reloaded, err := NewCollection([]config.Provisioner{prov}, Options{DNSNames: []string{"ca.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, _ := f.coll.ByName(jwkName)
+	p2, _ := reloaded.ByName(jwkName)
+	k1, k2 := p1.(*jwkProvisioner).p256, p2.(*jwkProvisioner).p256
+	if k1 == nil || k1 != k2 {
+		t.Fatalf("p256verify keys %p and %p: want one shared key", k1, k2)
+	}
+}

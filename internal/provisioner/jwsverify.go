@@ -6,12 +6,14 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"math/big"
 
 	gojose "github.com/go-jose/go-jose/v4"
 
 	"github.com/stride-pki/stride/internal/caerr"
+	"github.com/stride-pki/stride/internal/p256verify"
 )
 
 // verifyDirect checks t's signature with the standard library alone, for the
@@ -19,8 +21,16 @@ import (
 // (tokenHeader.plain). It answers exactly as go-jose's ParseSignedCompact
 // and Verify would for such a token (FuzzVerifyDifferential holds it to
 // that), without go-jose's second base64 and JSON pass over the token. The
-// caller has already matched the header's alg to the key.
-func (t *parsedToken) verifyDirect(pub crypto.PublicKey) error {
+// caller has already matched the header's alg to the key. p256, when not
+// nil, is pub prepared by p256verify: it verifies ES256, with the same
+// answers as crypto/ecdsa.
+func (t *parsedToken) verifyDirect(pub crypto.PublicKey, p256 *p256verify.Key) error {
+	if p256 != nil && t.header.Alg == "ES256" {
+		if !verifyES256(p256, t.signingInput(), t.sig) {
+			return invalidTokenCrypto()
+		}
+		return nil
+	}
 	if !verifySignature(pub, t.header.Alg, t.signingInput(), t.sig) {
 		return invalidTokenCrypto()
 	}
@@ -80,6 +90,16 @@ func verifyECDSA(k *ecdsa.PublicKey, alg string, input, sig []byte) bool {
 	r := new(big.Int).SetBytes(sig[:size])
 	s := new(big.Int).SetBytes(sig[size:])
 	return ecdsa.Verify(k, digest, r, s)
+}
+
+// verifyES256 is verifyECDSA for ES256 with a p256verify.Key: r and s are
+// the signature's 32-byte halves.
+func verifyES256(k *p256verify.Key, input, sig []byte) bool {
+	if len(sig) != 64 {
+		return false
+	}
+	digest := sha256.Sum256(input)
+	return k.Verify(digest[:], sig[:32], sig[32:])
 }
 
 func verifyRSA(k *rsa.PublicKey, alg string, input, sig []byte) bool {

@@ -11,11 +11,15 @@ import (
 	"encoding/base64"
 	"math/big"
 	mrand "math/rand"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	gojose "github.com/go-jose/go-jose/v4"
+
+	"github.com/stride-pki/stride/internal/p256verify"
 )
 
 // diffKey is one key the differential tests sign with, and what it may use.
@@ -23,6 +27,7 @@ type diffKey struct {
 	priv crypto.Signer
 	pub  crypto.PublicKey
 	algs []gojose.SignatureAlgorithm
+	p256 *p256verify.Key // the P-256 keys, as the JWK provisioner holds them
 }
 
 var (
@@ -32,6 +37,9 @@ var (
 
 // differentialKeys covers every algorithm family verifyDirect implements;
 // two P-256 keys let a token be signed by the wrong key of the right type.
+// The P-256 keys verify through p256verify, tables built (warmP256), as a
+// busy JWK provisioner's key does; the other P-256 key is also verified
+// without p256verify (diffVerify).
 func differentialKeys(t testing.TB) []diffKey {
 	diffOnce.Do(func() {
 		var signers []crypto.Signer
@@ -47,10 +55,41 @@ func differentialKeys(t testing.TB) []diffKey {
 			if err != nil {
 				panic(err)
 			}
-			diffKeys = append(diffKeys, diffKey{priv: s, pub: s.Public(), algs: algs})
+			k := diffKey{priv: s, pub: s.Public(), algs: algs}
+			if ec, ok := k.pub.(*ecdsa.PublicKey); ok {
+				k.p256 = p256verify.New(ec)
+			}
+			diffKeys = append(diffKeys, k)
 		}
 	})
+	warmP256(t, diffKeys[0])
 	return diffKeys
+}
+
+// warmP256 verifies good ES256 signatures with k until its p256verify
+// table is in use, as a provisioner's key is after a few dozen tokens.
+func warmP256(t testing.TB, k diffKey) {
+	if k.p256.Precomputed() {
+		return
+	}
+	ec := k.priv.(*ecdsa.PrivateKey)
+	digest := hashOf(crypto.SHA256, []byte("warm"))
+	r, s, err := ecdsa.Sign(rand.Reader, ec, digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); !k.p256.Precomputed(); {
+		if time.Now().After(deadline) {
+			t.Fatal("the P-256 key's p256verify table was not built")
+		}
+		for i := 0; i < 40; i++ {
+			if !k.p256.Verify(digest, r.Bytes(), s.Bytes()) {
+				t.Fatal("a good signature does not verify")
+			}
+		}
+		runtime.GC() // frees the slots of other tests' collected keys
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // signRaw signs exactly hdr and payload (no re-encoding), so that tests
@@ -110,9 +149,15 @@ func diffVerify(t testing.TB, k diffKey, token string) bool {
 		pt.chainParsed = true
 	}
 	direct := pt.header.plain
-	got, want := pt.verify(k.pub, k.algs), pt.verifyGoJose(k.pub, k.algs)
-	if (got == nil) != (want == nil) || (got != nil && got.Error() != want.Error()) {
-		t.Fatalf("token %q (direct %v): verify says %v, go-jose %v", token, direct, got, want)
+	want := pt.verifyGoJose(k.pub, k.algs)
+	for _, p256 := range []*p256verify.Key{k.p256, nil} {
+		got := pt.verifyKey(k.pub, p256, k.algs)
+		if (got == nil) != (want == nil) || (got != nil && got.Error() != want.Error()) {
+			t.Fatalf("token %q (direct %v, p256verify %v): verify says %v, go-jose %v", token, direct, p256 != nil, got, want)
+		}
+		if p256 == nil {
+			break
+		}
 	}
 	return direct
 }
@@ -243,12 +288,38 @@ func FuzzVerifyDifferential(f *testing.F) {
 
 // BenchmarkAuthorizeSign compares the one-parse Collection.AuthorizeSign
 // with the two-step path (Lookup's peek, the strict parse, go-jose's parse
-// and verify) on a step-like ES256 token.
+// and verify) on a step-like ES256 token. "collection" runs with the
+// provisioner key's p256verify table built, as a busy CA does;
+// "collection-std" without p256verify (crypto/ecdsa).
 func BenchmarkAuthorizeSign(b *testing.B) {
 	f := newFixture(b)
 	tok := f.jwkToken(b, nil)
 	ctx := context.Background()
+	lp, err := f.coll.Lookup(tok)
+	if err != nil {
+		b.Fatal(err)
+	}
+	jp := lp.(*jwkProvisioner)
+	for deadline := time.Now().Add(10 * time.Second); !jp.p256.Precomputed(); {
+		if time.Now().After(deadline) {
+			b.Fatal("the provisioner key's table was not built")
+		}
+		if _, err := f.coll.AuthorizeSign(ctx, tok); err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.Run("collection", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := f.coll.AuthorizeSign(ctx, tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("collection-std", func(b *testing.B) {
+		fast := jp.p256
+		jp.p256 = nil
+		defer func() { jp.p256 = fast }()
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			if _, err := f.coll.AuthorizeSign(ctx, tok); err != nil {

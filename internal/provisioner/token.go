@@ -13,6 +13,7 @@ import (
 	gojose "github.com/go-jose/go-jose/v4"
 
 	"github.com/stride-pki/stride/internal/caerr"
+	"github.com/stride-pki/stride/internal/p256verify"
 )
 
 // maxTokenSize caps a token before any parsing (go-jose CVE-2025-27144 and
@@ -216,11 +217,17 @@ func stringsMember(m map[string]json.RawMessage, name string, dst *[]string) err
 // verify checks the signature with pub, which must be signed with one of algs
 // (the algorithms the key may use): the header's alg alone never decides.
 func (t *parsedToken) verify(pub crypto.PublicKey, algs []gojose.SignatureAlgorithm) error {
+	return t.verifyKey(pub, nil, algs)
+}
+
+// verifyKey is verify with p256, pub prepared by p256verify when it is a
+// provisioner's long-lived P-256 key (nil for any other key).
+func (t *parsedToken) verifyKey(pub crypto.PublicKey, p256 *p256verify.Key, algs []gojose.SignatureAlgorithm) error {
 	if !containsAlg(algs, t.header.Alg) {
 		return invalidToken("algorithm %q does not match the key (%s)", t.header.Alg, algNames(algs))
 	}
 	if t.header.plain && (!t.header.hasX5C || t.chainParsed) {
-		return t.verifyDirect(pub)
+		return t.verifyDirect(pub, p256)
 	}
 	return t.verifyGoJose(pub, algs)
 }

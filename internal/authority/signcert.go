@@ -38,6 +38,10 @@ func createCertificate(tmpl, parent *x509.Certificate, pub any, signer crypto.Si
 	if !inProcessKey(signer) {
 		return x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
 	}
+	// The common leaf: TBSCertificate written directly (tbs.go).
+	if der, ok := fastCreateCertificate(tmpl, parent, pub, signer); ok {
+		return der, nil
+	}
 	c := &tbsCapture{key: signer}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, c)
 	switch {

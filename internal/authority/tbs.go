@@ -10,7 +10,6 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
-	"errors"
 	"sync/atomic"
 	"time"
 
@@ -62,10 +61,6 @@ func fastCreateCertificate(tmpl, parent *x509.Certificate, pub any, signer crypt
 // that tests (and a debugger) can tell which path issued a certificate.
 var fastTBSCount atomic.Uint64
 
-// errIneligible aborts a cryptobyte.Builder when the template turns out to
-// need the existing path.
-var errIneligible = errors.New("authority: template not eligible for the TBS fast path")
-
 // encodeTBS returns the DER TBSCertificate CreateCertificate would build,
 // and the SignerOpts CreateCertificate would sign it with, or ok = false
 // when the template is outside the fast path.
@@ -100,28 +95,28 @@ func encodeTBS(tmpl, parent *x509.Certificate, pub any, signer crypto.Signer) (t
 		aki = parent.SubjectKeyId
 	}
 
-	b := cryptobyte.NewBuilder(make([]byte, 0, 1024))
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
-			b.AddASN1Int64(2) // v3
-		})
-		b.AddASN1BigInt(tmpl.SerialNumber)
-		b.AddBytes(sigAlg)
-		b.AddBytes(issuer)
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			addTime(b, tmpl.NotBefore)
-			addTime(b, tmpl.NotAfter)
-		})
-		b.AddBytes(subject)
-		addSPKI(b, pub)
-		addExtensions(b, tmpl, bytes.Equal(subject, emptyName), aki)
-	})
-	der, err := b.Bytes()
-	if err != nil {
+	d := derWriter{b: make([]byte, 0, 1024)}
+	tbsStart := d.open(tagSequence)
+	d.raw(tbsVersion3)
+	d.bigUint(tmpl.SerialNumber)
+	d.raw(sigAlg)
+	d.raw(issuer)
+	validity := d.open(tagSequence)
+	d.time(tmpl.NotBefore)
+	d.time(tmpl.NotAfter)
+	d.close(validity)
+	d.raw(subject)
+	d.spki(pub)
+	d.extensions(tmpl, bytes.Equal(subject, emptyName), aki)
+	d.close(tbsStart)
+	if d.bad {
 		return nil, nil, false
 	}
-	return der, opts, true
+	return d.b, opts, true
 }
+
+// tbsVersion3 is version [0] EXPLICIT INTEGER 2 (v3).
+var tbsVersion3 = []byte{0xa0, 0x03, 0x02, 0x01, 0x02}
 
 // tbsEligible is the conservative part of the predicate that looks only at
 // the template: every field CreateCertificate reads that the fast path does
@@ -219,36 +214,34 @@ func algorithmIdentifier(oid asn1.ObjectIdentifier, params []byte) []byte {
 	return b.BytesOrPanic()
 }
 
-// addTime writes t (in UTC) as encoding/asn1 does for a time.Time: UTCTime
+// time writes t (in UTC) as encoding/asn1 does for a time.Time: UTCTime
 // for the years 1950 to 2049, GeneralizedTime otherwise (RFC 5280
 // §4.1.2.5), whole seconds, "Z". A year GeneralizedTime cannot hold sends
 // the template to the existing path (where Marshal fails).
-func addTime(b *cryptobyte.Builder, t time.Time) {
+func (d *derWriter) time(t time.Time) {
 	t = t.UTC()
 	year := t.Year()
-	var buf [15]byte
-	var s []byte
-	var tag cbasn1.Tag
+	var s int
 	switch {
 	case 1950 <= year && year < 2050:
-		tag = cbasn1.UTCTime
-		s = appendDigits(buf[:0], year%100, 2)
+		s = d.open(tagUTCTime)
+		d.b = appendDigits(d.b, year%100, 2)
 	case 0 <= year && year <= 9999:
-		tag = cbasn1.GeneralizedTime
-		s = appendDigits(buf[:0], year, 4)
+		s = d.open(tagGeneralizedTime)
+		d.b = appendDigits(d.b, year, 4)
 	default:
-		b.SetError(errIneligible)
+		d.bad = true
 		return
 	}
 	_, month, day := t.Date()
 	hour, minute, second := t.Clock()
-	s = appendDigits(s, int(month), 2)
-	s = appendDigits(s, day, 2)
-	s = appendDigits(s, hour, 2)
-	s = appendDigits(s, minute, 2)
-	s = appendDigits(s, second, 2)
-	s = append(s, 'Z')
-	b.AddASN1(tag, func(b *cryptobyte.Builder) { b.AddBytes(s) })
+	d.b = appendDigits(d.b, int(month), 2)
+	d.b = appendDigits(d.b, day, 2)
+	d.b = appendDigits(d.b, hour, 2)
+	d.b = appendDigits(d.b, minute, 2)
+	d.b = appendDigits(d.b, second, 2)
+	d.b = append(d.b, 'Z')
+	d.close(s)
 }
 
 // appendDigits appends v (≥ 0) in n decimal digits.
@@ -267,14 +260,13 @@ func appendDigits(dst []byte, v, n int) []byte {
 // writes them: id-ecPublicKey with the named curve, rsaEncryption with NULL
 // parameters, id-Ed25519 without parameters.
 var (
-	oidECPublicKey  = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
-	spkiAlgP256     = algorithmIdentifier(oidECPublicKey, oidDER(asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}))
-	spkiAlgP384     = algorithmIdentifier(oidECPublicKey, oidDER(asn1.ObjectIdentifier{1, 3, 132, 0, 34}))
-	spkiAlgP521     = algorithmIdentifier(oidECPublicKey, oidDER(asn1.ObjectIdentifier{1, 3, 132, 0, 35}))
-	spkiAlgRSA      = algorithmIdentifier(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}, asn1NULL)
-	spkiAlgEd25519  = algorithmIdentifier(asn1.ObjectIdentifier{1, 3, 101, 112}, nil)
-	emptyName       = []byte{0x30, 0x00}
-	errUnsupportKey = errors.New("authority: public key outside the TBS fast path")
+	oidECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
+	spkiAlgP256    = algorithmIdentifier(oidECPublicKey, oidDER(asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}))
+	spkiAlgP384    = algorithmIdentifier(oidECPublicKey, oidDER(asn1.ObjectIdentifier{1, 3, 132, 0, 34}))
+	spkiAlgP521    = algorithmIdentifier(oidECPublicKey, oidDER(asn1.ObjectIdentifier{1, 3, 132, 0, 35}))
+	spkiAlgRSA     = algorithmIdentifier(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}, asn1NULL)
+	spkiAlgEd25519 = algorithmIdentifier(asn1.ObjectIdentifier{1, 3, 101, 112}, nil)
+	emptyName      = []byte{0x30, 0x00}
 )
 
 func oidDER(oid asn1.ObjectIdentifier) []byte {
@@ -283,11 +275,12 @@ func oidDER(oid asn1.ObjectIdentifier) []byte {
 	return b.BytesOrPanic()
 }
 
-// addSPKI writes SubjectPublicKeyInfo ::= SEQUENCE { algorithm,
+// spki writes SubjectPublicKeyInfo ::= SEQUENCE { algorithm,
 // subjectPublicKey BIT STRING } for the key types CreateCertificate's
 // marshalPublicKey handles the way written here.
-func addSPKI(b *cryptobyte.Builder, pub any) {
+func (d *derWriter) spki(pub any) {
 	var alg, key []byte
+	var rsaKey *rsa.PublicKey
 	switch k := pub.(type) {
 	case *ecdsa.PublicKey:
 		switch k.Curve {
@@ -298,42 +291,43 @@ func addSPKI(b *cryptobyte.Builder, pub any) {
 		case elliptic.P521():
 			alg = spkiAlgP521
 		default:
-			b.SetError(errUnsupportKey)
+			d.bad = true
 			return
 		}
 		var err error
 		if key, err = k.Bytes(); err != nil {
-			b.SetError(errUnsupportKey)
+			d.bad = true
 			return
 		}
 	case ed25519.PublicKey:
 		if len(k) != ed25519.PublicKeySize {
-			b.SetError(errUnsupportKey)
+			d.bad = true
 			return
 		}
 		alg, key = spkiAlgEd25519, k
 	case *rsa.PublicKey:
 		if k.N == nil || k.N.Sign() <= 0 || k.E <= 0 {
-			b.SetError(errUnsupportKey)
+			d.bad = true
 			return
 		}
-		alg = spkiAlgRSA
-		var kb cryptobyte.Builder // RSAPublicKey ::= SEQUENCE { n, e } (RFC 8017)
-		kb.AddASN1(cbasn1.SEQUENCE, func(kb *cryptobyte.Builder) {
-			kb.AddASN1BigInt(k.N)
-			kb.AddASN1Int64(int64(k.E))
-		})
-		var err error
-		if key, err = kb.Bytes(); err != nil {
-			b.SetError(errUnsupportKey)
-			return
-		}
+		alg, rsaKey = spkiAlgRSA, k
 	default:
-		b.SetError(errUnsupportKey)
+		d.bad = true
 		return
 	}
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddBytes(alg)
-		b.AddASN1BitString(key)
-	})
+	s := d.open(tagSequence)
+	d.raw(alg)
+	bits := d.open(tagBitString)
+	d.b = append(d.b, 0) // no unused bits
+	if rsaKey != nil {
+		// RSAPublicKey ::= SEQUENCE { modulus, publicExponent } (RFC 8017)
+		rs := d.open(tagSequence)
+		d.bigUint(rsaKey.N)
+		d.uint(uint64(rsaKey.E))
+		d.close(rs)
+	} else {
+		d.raw(key)
+	}
+	d.close(bits)
+	d.close(s)
 }

@@ -530,3 +530,37 @@ func TestTBSFastPathIssues(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkEncodeTBS: the fast path's TBSCertificate alone, for the leaf of
+// BenchmarkCreateCertificate with a provisioner extension, key identifiers
+// and usages added (the shape POST /sign issues).
+func BenchmarkEncodeTBS(b *testing.B) {
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "CA"}, SubjectKeyId: []byte{1, 2, 3},
+		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, _ := x509.CreateCertificate(rand.Reader, ca, ca, p256.Public(), p256)
+	ca, _ = x509.ParseCertificate(der)
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "leaf"},
+		DNSNames: []string{"leaf.example"}, NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		SubjectKeyId: []byte("0123456789abcdefghij")}
+	if err := template.SetProvisionerExtension(leaf, template.ProvisionerExtension{Type: template.ProvisionerTypeJWK, Name: "bench", CredentialID: "kid"}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, ok := encodeTBS(leaf, ca, p256.Public(), p256); !ok {
+				b.Fatal("not eligible")
+			}
+		}
+	})
+	b.Run("go", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := goTBS(leaf, ca, p256.Public(), p256); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -4,9 +4,6 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"net"
-
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // Certificate extension OIDs (RFC 5280 §4.2.1).
@@ -35,13 +32,30 @@ var (
 	}
 )
 
-// addExtensions writes [3] EXPLICIT Extensions as CreateCertificate's
+// The DER of those OIDs, written as they are.
+var (
+	derExtSubjectKeyID     = oidDER(oidExtSubjectKeyID)
+	derExtKeyUsage         = oidDER(oidExtKeyUsage)
+	derExtSubjectAltName   = oidDER(oidExtSubjectAltName)
+	derExtBasicConstraints = oidDER(oidExtBasicConstraints)
+	derExtAuthorityKeyID   = oidDER(oidExtAuthorityKeyID)
+	derExtExtendedKeyUsage = oidDER(oidExtExtendedKeyUsage)
+	derExtKeyUsages        = func() map[x509.ExtKeyUsage][]byte {
+		m := make(map[x509.ExtKeyUsage][]byte, len(extKeyUsageOIDs))
+		for u, oid := range extKeyUsageOIDs {
+			m[u] = oidDER(oid)
+		}
+		return m
+	}()
+)
+
+// extensions writes [3] EXPLICIT Extensions as CreateCertificate's
 // buildCertExtensions does for the fields the fast path allows: key usage,
 // extended key usage, basic constraints, subject and authority key
 // identifiers, subject alternative names, in that order, each left out when
 // an ExtraExtensions entry has its OID; then ExtraExtensions as given. No
 // extension at all: no [3].
-func addExtensions(b *cryptobyte.Builder, t *x509.Certificate, subjectEmpty bool, aki []byte) {
+func (d *derWriter) extensions(t *x509.Certificate, subjectEmpty bool, aki []byte) {
 	extra := func(oid asn1.ObjectIdentifier) bool {
 		for _, e := range t.ExtraExtensions {
 			if e.Id.Equal(oid) {
@@ -60,71 +74,89 @@ func addExtensions(b *cryptobyte.Builder, t *x509.Certificate, subjectEmpty bool
 	if !ku && !eku && !bc && !ski && !akid && !san && len(t.ExtraExtensions) == 0 {
 		return
 	}
-	b.AddASN1(cbasn1.Tag(3).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			if ku {
-				addExtension(b, oidExtKeyUsage, true, func(b *cryptobyte.Builder) { addKeyUsage(b, t.KeyUsage) })
+	outer := d.open(tagContextCons | 3)
+	list := d.open(tagSequence)
+	if ku {
+		e, v := d.openExtension(derExtKeyUsage, true)
+		d.keyUsage(t.KeyUsage)
+		d.closeExtension(e, v)
+	}
+	if eku {
+		e, v := d.openExtension(derExtExtendedKeyUsage, false)
+		s := d.open(tagSequence)
+		for _, u := range t.ExtKeyUsage {
+			oid, ok := derExtKeyUsages[u]
+			if !ok {
+				d.bad = true // CreateCertificate errors
+				return
 			}
-			if eku {
-				addExtension(b, oidExtExtendedKeyUsage, false, func(b *cryptobyte.Builder) {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						for _, u := range t.ExtKeyUsage {
-							oid, ok := extKeyUsageOIDs[u]
-							if !ok {
-								b.SetError(errIneligible) // CreateCertificate errors
-								return
-							}
-							b.AddASN1ObjectIdentifier(oid)
-						}
-					})
-				})
-			}
-			if bc {
-				addExtension(b, oidExtBasicConstraints, true, func(b *cryptobyte.Builder) {
-					addBasicConstraints(b, t.IsCA, t.MaxPathLen, t.MaxPathLenZero)
-				})
-			}
-			if ski {
-				addExtension(b, oidExtSubjectKeyID, false, func(b *cryptobyte.Builder) {
-					b.AddASN1OctetString(t.SubjectKeyId)
-				})
-			}
-			if akid {
-				// AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT … }
-				addExtension(b, oidExtAuthorityKeyID, false, func(b *cryptobyte.Builder) {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						b.AddASN1(cbasn1.Tag(0).ContextSpecific(), func(b *cryptobyte.Builder) { b.AddBytes(aki) })
-					})
-				})
-			}
-			if san {
-				// RFC 5280 §4.2.1.6: critical when the subject is empty.
-				addExtension(b, oidExtSubjectAltName, subjectEmpty, func(b *cryptobyte.Builder) { addSANs(b, t) })
-			}
-			for _, e := range t.ExtraExtensions {
-				if !validOID(e.Id) {
-					b.SetError(errIneligible)
-					return
-				}
-				addExtension(b, e.Id, e.Critical, func(b *cryptobyte.Builder) { b.AddBytes(e.Value) })
-			}
-		})
-	})
-}
-
-// addExtension writes Extension ::= SEQUENCE { extnID, critical BOOLEAN
-// DEFAULT FALSE, extnValue OCTET STRING }; value writes the octets.
-func addExtension(b *cryptobyte.Builder, oid asn1.ObjectIdentifier, critical bool, value cryptobyte.BuilderContinuation) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(oid)
-		if critical {
-			b.AddASN1Boolean(true)
+			d.raw(oid)
 		}
-		b.AddASN1(cbasn1.OCTET_STRING, value)
-	})
+		d.close(s)
+		d.closeExtension(e, v)
+	}
+	if bc {
+		e, v := d.openExtension(derExtBasicConstraints, true)
+		d.basicConstraints(t.IsCA, t.MaxPathLen, t.MaxPathLenZero)
+		d.closeExtension(e, v)
+	}
+	if ski {
+		e, v := d.openExtension(derExtSubjectKeyID, false)
+		d.tlv(tagOctetString, t.SubjectKeyId)
+		d.closeExtension(e, v)
+	}
+	if akid {
+		// AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT … }
+		e, v := d.openExtension(derExtAuthorityKeyID, false)
+		s := d.open(tagSequence)
+		d.tlv(tagContext|0, aki)
+		d.close(s)
+		d.closeExtension(e, v)
+	}
+	if san {
+		// RFC 5280 §4.2.1.6: critical when the subject is empty.
+		e, v := d.openExtension(derExtSubjectAltName, subjectEmpty)
+		d.sans(t)
+		d.closeExtension(e, v)
+	}
+	for _, x := range t.ExtraExtensions {
+		if !validOID(x.Id) {
+			d.bad = true
+			return
+		}
+		e := d.open(tagSequence)
+		d.oid(x.Id)
+		if x.Critical {
+			d.raw(derTrue)
+		}
+		d.tlv(tagOctetString, x.Value)
+		d.close(e)
+	}
+	d.close(list)
+	d.close(outer)
 }
 
-// validOID: an OID both encoding/asn1 and cryptobyte encode, the same way
+// derTrue is BOOLEAN TRUE in DER.
+var derTrue = []byte{tagBoolean, 0x01, 0xff}
+
+// openExtension starts Extension ::= SEQUENCE { extnID, critical BOOLEAN
+// DEFAULT FALSE, extnValue OCTET STRING } up to the value's octets; oid is
+// the extnID's DER. closeExtension ends it.
+func (d *derWriter) openExtension(oid []byte, critical bool) (ext, value int) {
+	ext = d.open(tagSequence)
+	d.raw(oid)
+	if critical {
+		d.raw(derTrue)
+	}
+	return ext, d.open(tagOctetString)
+}
+
+func (d *derWriter) closeExtension(ext, value int) {
+	d.close(value)
+	d.close(ext)
+}
+
+// validOID: an OID both encoding/asn1 and derWriter encode, the same way
 // (at least two arcs, a valid first pair, arcs in 0..2³¹-1).
 func validOID(oid asn1.ObjectIdentifier) bool {
 	if len(oid) < 2 || oid[0] < 0 || oid[0] > 2 || (oid[0] < 2 && oid[1] >= 40) {
@@ -138,11 +170,11 @@ func validOID(oid asn1.ObjectIdentifier) bool {
 	return true
 }
 
-// addKeyUsage writes KeyUsage ::= BIT STRING as Go does: bit 0
+// keyUsage writes KeyUsage ::= BIT STRING as Go does: bit 0
 // (digitalSignature) is the first, most significant, bit; one octet, two
 // when decipherOnly (bit 8) is set; the unused-bits count drops the
 // trailing zero bits (DER, X.690 §11.2.2).
-func addKeyUsage(b *cryptobyte.Builder, ku x509.KeyUsage) {
+func (d *derWriter) keyUsage(ku x509.KeyUsage) {
 	var octets [2]byte
 	for bit := range 9 {
 		if ku&(1<<bit) != 0 {
@@ -158,67 +190,67 @@ func addKeyUsage(b *cryptobyte.Builder, ku x509.KeyUsage) {
 	for last != 0 && last&(1<<unused) == 0 {
 		unused++
 	}
-	b.AddASN1(cbasn1.BIT_STRING, func(b *cryptobyte.Builder) {
-		b.AddUint8(unused)
-		b.AddBytes(octets[:n])
-	})
+	s := d.open(tagBitString)
+	d.b = append(d.b, unused)
+	d.b = append(d.b, octets[:n]...)
+	d.close(s)
 }
 
-// addBasicConstraints writes BasicConstraints ::= SEQUENCE { cA BOOLEAN
+// basicConstraints writes BasicConstraints ::= SEQUENCE { cA BOOLEAN
 // DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL } with Go's reading of
 // MaxPathLen: -1, or 0 without MaxPathLenZero, means no limit.
-func addBasicConstraints(b *cryptobyte.Builder, isCA bool, maxPathLen int, maxPathLenZero bool) {
+func (d *derWriter) basicConstraints(isCA bool, maxPathLen int, maxPathLenZero bool) {
 	if maxPathLen == 0 && !maxPathLenZero {
 		maxPathLen = -1
 	}
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		if isCA {
-			b.AddASN1Boolean(true)
-		}
-		if maxPathLen >= 0 {
-			b.AddASN1Int64(int64(maxPathLen))
-		}
-	})
+	s := d.open(tagSequence)
+	if isCA {
+		d.raw(derTrue)
+	}
+	if maxPathLen >= 0 {
+		d.uint(uint64(maxPathLen))
+	}
+	d.close(s)
 }
 
-// addSANs writes GeneralNames in Go's order: DNS names, email addresses, IP
+// sans writes GeneralNames in Go's order: DNS names, email addresses, IP
 // addresses (IPv4 in 4 octets), URIs. A name Go refuses as an IA5String (a
 // byte above 0x7f) or an IP or URI it would write oddly makes the template
 // ineligible.
-func addSANs(b *cryptobyte.Builder, t *x509.Certificate) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		for _, name := range t.DNSNames {
-			addIA5Name(b, 2, name) // dNSName
+func (d *derWriter) sans(t *x509.Certificate) {
+	s := d.open(tagSequence)
+	for _, name := range t.DNSNames {
+		d.ia5Name(2, name) // dNSName
+	}
+	for _, email := range t.EmailAddresses {
+		d.ia5Name(1, email) // rfc822Name
+	}
+	for _, ip := range t.IPAddresses {
+		if v4 := ip.To4(); v4 != nil {
+			ip = v4
+		} else if len(ip) != net.IPv6len {
+			d.bad = true
+			return
 		}
-		for _, email := range t.EmailAddresses {
-			addIA5Name(b, 1, email) // rfc822Name
+		d.tlv(tagContext|7, ip) // iPAddress
+	}
+	for _, u := range t.URIs {
+		if u == nil {
+			d.bad = true
+			return
 		}
-		for _, ip := range t.IPAddresses {
-			if v4 := ip.To4(); v4 != nil {
-				ip = v4
-			} else if len(ip) != net.IPv6len {
-				b.SetError(errIneligible)
-				return
-			}
-			b.AddASN1(cbasn1.Tag(7).ContextSpecific(), func(b *cryptobyte.Builder) { b.AddBytes(ip) }) // iPAddress
-		}
-		for _, u := range t.URIs {
-			if u == nil {
-				b.SetError(errIneligible)
-				return
-			}
-			addIA5Name(b, 6, u.String()) // uniformResourceIdentifier
-		}
-	})
+		d.ia5Name(6, u.String()) // uniformResourceIdentifier
+	}
+	d.close(s)
 }
 
-// addIA5Name writes a [tag] IMPLICIT IA5String GeneralName.
-func addIA5Name(b *cryptobyte.Builder, tag uint8, s string) {
+// ia5Name writes a [tag] IMPLICIT IA5String GeneralName.
+func (d *derWriter) ia5Name(tag byte, s string) {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
-			b.SetError(errIneligible) // CreateCertificate errors
+			d.bad = true // CreateCertificate errors
 			return
 		}
 	}
-	b.AddASN1(cbasn1.Tag(tag).ContextSpecific(), func(b *cryptobyte.Builder) { b.AddBytes([]byte(s)) })
+	d.tlvString(tagContext|tag, s)
 }

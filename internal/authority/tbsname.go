@@ -6,23 +6,20 @@ import (
 	"encoding/asn1"
 	"slices"
 	"unicode/utf8"
-
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // Name attribute types (RFC 5280 §4.1.2.4, X.520), in the order
 // pkix.Name.ToRDNSequence writes them.
 var (
-	oidAttrCountry            = asn1.ObjectIdentifier{2, 5, 4, 6}
-	oidAttrProvince           = asn1.ObjectIdentifier{2, 5, 4, 8}
-	oidAttrLocality           = asn1.ObjectIdentifier{2, 5, 4, 7}
-	oidAttrStreetAddress      = asn1.ObjectIdentifier{2, 5, 4, 9}
-	oidAttrPostalCode         = asn1.ObjectIdentifier{2, 5, 4, 17}
-	oidAttrOrganization       = asn1.ObjectIdentifier{2, 5, 4, 10}
-	oidAttrOrganizationalUnit = asn1.ObjectIdentifier{2, 5, 4, 11}
-	oidAttrCommonName         = asn1.ObjectIdentifier{2, 5, 4, 3}
-	oidAttrSerialNumber       = asn1.ObjectIdentifier{2, 5, 4, 5}
+	oidAttrCountry            = oidDER(asn1.ObjectIdentifier{2, 5, 4, 6})
+	oidAttrProvince           = oidDER(asn1.ObjectIdentifier{2, 5, 4, 8})
+	oidAttrLocality           = oidDER(asn1.ObjectIdentifier{2, 5, 4, 7})
+	oidAttrStreetAddress      = oidDER(asn1.ObjectIdentifier{2, 5, 4, 9})
+	oidAttrPostalCode         = oidDER(asn1.ObjectIdentifier{2, 5, 4, 17})
+	oidAttrOrganization       = oidDER(asn1.ObjectIdentifier{2, 5, 4, 10})
+	oidAttrOrganizationalUnit = oidDER(asn1.ObjectIdentifier{2, 5, 4, 11})
+	oidAttrCommonName         = oidDER(asn1.ObjectIdentifier{2, 5, 4, 3})
+	oidAttrSerialNumber       = oidDER(asn1.ObjectIdentifier{2, 5, 4, 5})
 )
 
 // nameDER returns the DER Name CreateCertificate uses for c as subject (or,
@@ -37,76 +34,80 @@ func nameDER(c *x509.Certificate) ([]byte, bool) {
 	if len(n.ExtraNames) > 0 {
 		return nil, false
 	}
-	b := cryptobyte.NewBuilder(make([]byte, 0, 128))
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		addRDN(b, oidAttrCountry, n.Country...)
-		addRDN(b, oidAttrProvince, n.Province...)
-		addRDN(b, oidAttrLocality, n.Locality...)
-		addRDN(b, oidAttrStreetAddress, n.StreetAddress...)
-		addRDN(b, oidAttrPostalCode, n.PostalCode...)
-		addRDN(b, oidAttrOrganization, n.Organization...)
-		addRDN(b, oidAttrOrganizationalUnit, n.OrganizationalUnit...)
-		if n.CommonName != "" {
-			addRDN(b, oidAttrCommonName, n.CommonName)
-		}
-		if n.SerialNumber != "" {
-			addRDN(b, oidAttrSerialNumber, n.SerialNumber)
-		}
-	})
-	der, err := b.Bytes()
-	return der, err == nil
+	d := derWriter{b: make([]byte, 0, 128)}
+	seq := d.open(tagSequence)
+	d.rdn(oidAttrCountry, n.Country...)
+	d.rdn(oidAttrProvince, n.Province...)
+	d.rdn(oidAttrLocality, n.Locality...)
+	d.rdn(oidAttrStreetAddress, n.StreetAddress...)
+	d.rdn(oidAttrPostalCode, n.PostalCode...)
+	d.rdn(oidAttrOrganization, n.Organization...)
+	d.rdn(oidAttrOrganizationalUnit, n.OrganizationalUnit...)
+	if n.CommonName != "" {
+		d.rdn(oidAttrCommonName, n.CommonName)
+	}
+	if n.SerialNumber != "" {
+		d.rdn(oidAttrSerialNumber, n.SerialNumber)
+	}
+	d.close(seq)
+	return d.b, !d.bad
 }
 
-// addRDN writes one RelativeDistinguishedName holding an attribute of type
-// oid for each value (Go makes one multi-valued RDN per field), nothing for
-// no values. DER orders the members of a SET OF by their encodings.
-func addRDN(b *cryptobyte.Builder, oid asn1.ObjectIdentifier, values ...string) {
-	switch len(values) {
-	case 0:
-		return
-	case 1:
-		b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { addATV(b, oid, values[0]) })
+// rdn writes one RelativeDistinguishedName holding an attribute of type
+// oid (a DER OBJECT IDENTIFIER) for each value (Go makes one multi-valued
+// RDN per field), nothing for no values. DER orders the members of a SET
+// OF by their encodings (X.690 §11.6).
+func (d *derWriter) rdn(oid []byte, values ...string) {
+	if len(values) == 0 {
 		return
 	}
-	atvs := make([][]byte, len(values))
-	for i, v := range values {
-		var ab cryptobyte.Builder
-		addATV(&ab, oid, v)
-		der, err := ab.Bytes()
-		if err != nil {
-			b.SetError(err)
-			return
+	set := d.open(tagSet)
+	if len(values) > 1 {
+		ends := make([]int, len(values))
+		for i, v := range values {
+			d.atv(oid, v)
+			ends[i] = len(d.b)
 		}
-		atvs[i] = der
-	}
-	slices.SortFunc(atvs, bytes.Compare)
-	b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
+		atvs := make([][]byte, len(values))
+		buf := append([]byte(nil), d.b[set:]...)
+		for i := range ends {
+			from := set
+			if i > 0 {
+				from = ends[i-1]
+			}
+			atvs[i] = buf[from-set : ends[i]-set]
+		}
+		slices.SortFunc(atvs, bytes.Compare)
+		d.b = d.b[:set]
 		for _, a := range atvs {
-			b.AddBytes(a)
+			d.raw(a)
 		}
-	})
+	} else {
+		d.atv(oid, values[0])
+	}
+	d.close(set)
 }
 
-// addATV writes AttributeTypeAndValue ::= SEQUENCE { type, value } with the
+// atv writes AttributeTypeAndValue ::= SEQUENCE { type, value } with the
 // string type encoding/asn1 picks for a Go string: PrintableString when
 // every byte is in its set (without '*' and '&'), else UTF8String; a string
 // that is not valid UTF-8 is an error in Go and ineligible here.
-func addATV(b *cryptobyte.Builder, oid asn1.ObjectIdentifier, v string) {
-	tag := cbasn1.PrintableString
+func (d *derWriter) atv(oid []byte, v string) {
+	tag := byte(tagPrintableString)
 	for i := 0; i < len(v); i++ {
 		if !printable(v[i]) {
 			if !utf8.ValidString(v) {
-				b.SetError(errIneligible)
+				d.bad = true
 				return
 			}
-			tag = cbasn1.UTF8String
+			tag = tagUTF8String
 			break
 		}
 	}
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(oid)
-		b.AddASN1(tag, func(b *cryptobyte.Builder) { b.AddBytes([]byte(v)) })
-	})
+	s := d.open(tagSequence)
+	d.raw(oid)
+	d.tlvString(tag, v)
+	d.close(s)
 }
 
 // printable reports whether c is in the PrintableString set (X.680 §41.4):

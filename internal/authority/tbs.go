@@ -25,7 +25,7 @@ import (
 // of the subject name and of each extension. For the shape of certificate
 // this CA issues all day (a leaf with a plain subject, SANs, key usages,
 // key identifiers and extra extensions such as the provisioner's), the DER
-// is simple enough to write directly with cryptobyte.
+// is simple enough to write directly (derWriter, der.go).
 //
 // The contract: when encodeTBS returns ok, its bytes are exactly the
 // TBSCertificate x509.CreateCertificate would have signed for the same

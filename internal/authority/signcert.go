@@ -34,9 +34,17 @@ import (
 // TBSCertificate, the signature AlgorithmIdentifier copied from inside it
 // (the outer one is the same value) and the signature: the bytes
 // CreateCertificate would have returned (TestCreateCertificateMatches).
+//
+// Before all that, the common leaf skips CreateCertificate altogether: its
+// TBSCertificate is written by hand (fastCreateCertificate, tbs.go) and
+// signed with the same call; templates outside that path go on as above.
 func createCertificate(tmpl, parent *x509.Certificate, pub any, signer crypto.Signer) ([]byte, error) {
 	if !inProcessKey(signer) {
 		return x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
+	}
+	// The common leaf: TBSCertificate written directly (tbs.go).
+	if der, ok := fastCreateCertificate(tmpl, parent, pub, signer); ok {
+		return der, nil
 	}
 	c := &tbsCapture{key: signer}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, c)

@@ -73,6 +73,7 @@ const (
 	DefaultQuietPeriod   = time.Millisecond
 	DefaultMaxBatchDelay = 10 * time.Millisecond
 	DefaultMaxBatchSize  = 1000
+	DefaultTrimInterval  = 50 * time.Millisecond
 )
 
 // Options tunes a Store; the zero value takes the defaults.
@@ -89,6 +90,9 @@ type Options struct {
 	// MaxBatchSize starts a group commit early once it holds this many
 	// writes (default DefaultMaxBatchSize).
 	MaxBatchSize int
+	// TrimInterval is how often the store drops its mapping of the file's
+	// pages (trim.go; default DefaultTrimInterval, negative for never).
+	TrimInterval time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -104,6 +108,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxBatchSize <= 0 {
 		o.MaxBatchSize = DefaultMaxBatchSize
 	}
+	if o.TrimInterval == 0 {
+		o.TrimInterval = DefaultTrimInterval
+	}
 	return o
 }
 
@@ -113,6 +120,9 @@ type Store struct {
 	db      *bolt.DB
 	path    string
 	commits *groupCommit // see batch.go
+
+	stopTrim chan struct{} // closed by Close; nil when not trimming
+	trimDone chan struct{}
 	// acmeStore provides storage.ACME's methods over this store (acme.go).
 	*acmeStore
 }
@@ -147,6 +157,10 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, path: path, commits: newGroupCommit(db, opts)}
 	s.acmeStore = acmekv.New(acmeBackend{s})
+	if opts.TrimInterval > 0 {
+		s.stopTrim, s.trimDone = make(chan struct{}), make(chan struct{})
+		go s.trimLoop(opts.TrimInterval, s.stopTrim, s.trimDone)
+	}
 	return s, nil
 }
 
@@ -177,6 +191,11 @@ func (s *Store) Path() string { return s.path }
 
 // Close waits for running transactions and releases the file and its lock.
 func (s *Store) Close() error {
+	if s.stopTrim != nil {
+		close(s.stopTrim)
+		<-s.trimDone
+		s.stopTrim = nil
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("bolt: close %s: %w", s.path, err)
 	}
